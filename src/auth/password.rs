@@ -1,0 +1,172 @@
+//! bcrypt, always off the request-serving threads.
+//!
+//! A login for an unknown name, or with a password bcrypt cannot check in
+//! full (over 72 bytes), verifies against a dummy hash so that it costs the
+//! same as a wrong password: timing does not reveal which names exist.
+
+use std::str::FromStr as _;
+use std::sync::{Arc, OnceLock};
+
+use actix_web::web;
+
+use crate::domain::{MAX_PASSWORD_BYTES, NewPassword};
+use crate::error::AppError;
+
+/// Hashes and verifies at the configured cost.
+#[derive(Clone)]
+pub struct Passwords {
+    cost: u32,
+    dummy: Arc<OnceLock<String>>,
+}
+
+/// The outcome of checking a login password.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Verification {
+    /// Right password; `rehash` holds a new hash when the stored cost differs
+    /// from the configured one.
+    Valid {
+        /// The password hashed at the configured cost, when the stored one used another.
+        rehash: Option<String>,
+    },
+    /// Wrong password, unknown name, or an over-long password.
+    Invalid,
+}
+
+impl Passwords {
+    /// A hasher for `cost` (4–31).
+    pub fn new(cost: u32) -> Self {
+        Self {
+            cost,
+            dummy: Arc::new(OnceLock::new()),
+        }
+    }
+
+    /// Computes the dummy hash ahead of the first unknown-name login, on a
+    /// background thread so it does not delay the start.
+    pub fn prewarm(&self) {
+        let this = self.clone();
+        std::thread::spawn(move || {
+            this.dummy_hash();
+        });
+    }
+
+    /// Hashes an accepted new password.
+    pub async fn hash(&self, password: NewPassword) -> Result<String, AppError> {
+        let cost = self.cost;
+        web::block(move || bcrypt::hash(password.expose(), cost))
+            .await?
+            .map_err(|e| AppError::Unexpected(anyhow::anyhow!("hashing a password: {e}")))
+    }
+
+    /// Checks `candidate` against `stored` (or the dummy hash when the user is unknown).
+    pub async fn verify(
+        &self,
+        candidate: String,
+        stored: Option<String>,
+    ) -> Result<Verification, AppError> {
+        let this = self.clone();
+        Ok(web::block(move || this.verify_blocking(&candidate, stored.as_deref())).await?)
+    }
+
+    fn verify_blocking(&self, candidate: &str, stored: Option<&str>) -> Verification {
+        // bcrypt would silently compare only the first 72 bytes: a longer
+        // password is a failed login, at the same cost as any other.
+        let checkable = candidate.len() <= MAX_PASSWORD_BYTES;
+        let Some(hash) = stored.filter(|_| checkable) else {
+            let _ = bcrypt::verify(candidate, self.dummy_hash());
+            return Verification::Invalid;
+        };
+        match bcrypt::verify(candidate, hash) {
+            Ok(true) => Verification::Valid {
+                rehash: self.rehash_if_needed(candidate, hash),
+            },
+            Ok(false) => Verification::Invalid,
+            Err(e) => {
+                log::error!("stored password hash is unreadable: {e}");
+                Verification::Invalid
+            }
+        }
+    }
+
+    fn rehash_if_needed(&self, password: &str, hash: &str) -> Option<String> {
+        let stored_cost = bcrypt::HashParts::from_str(hash).ok()?.get_cost();
+        if stored_cost == self.cost {
+            return None;
+        }
+        match bcrypt::hash(password, self.cost) {
+            Ok(new_hash) => Some(new_hash),
+            Err(e) => {
+                log::error!("re-hashing a password at cost {}: {e}", self.cost);
+                None
+            }
+        }
+    }
+
+    fn dummy_hash(&self) -> &str {
+        self.dummy.get_or_init(|| {
+            // Random, so the dummy can never match anything typed.
+            let secret: [u8; 16] = rand::random();
+            let plain: String = secret.iter().map(|b| format!("{b:02x}")).collect();
+            bcrypt::hash(plain, self.cost).unwrap_or_else(|_| {
+                // Cost was validated to 4–31 at start; this cannot happen.
+                String::from("$2b$12$C6UzMDM.H6dfI/f/IKcEeO5x5ZSyR1B1fBbiVNYzbl6xGStUa0UUS")
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn blocking_verify(p: &Passwords, candidate: &str, stored: Option<&str>) -> Verification {
+        p.verify_blocking(candidate, stored)
+    }
+
+    #[test]
+    fn the_right_password_verifies_and_a_wrong_one_does_not() {
+        let p = Passwords::new(4);
+        let hash = bcrypt::hash("correct horse battery", 4).unwrap();
+        assert_eq!(
+            blocking_verify(&p, "correct horse battery", Some(&hash)),
+            Verification::Valid { rehash: None }
+        );
+        assert_eq!(
+            blocking_verify(&p, "wrong horse battery", Some(&hash)),
+            Verification::Invalid
+        );
+        assert_eq!(
+            blocking_verify(&p, "correct horse battery", None),
+            Verification::Invalid
+        );
+    }
+
+    #[test]
+    fn a_password_longer_than_72_bytes_never_matches_its_prefix() {
+        let p = Passwords::new(4);
+        let exact: String = "ab".repeat(36);
+        let hash = bcrypt::hash(&exact, 4).unwrap();
+        assert!(matches!(
+            blocking_verify(&p, &exact, Some(&hash)),
+            Verification::Valid { .. }
+        ));
+        // A truncating verify would accept this one.
+        assert_eq!(
+            blocking_verify(&p, &format!("{exact}x"), Some(&hash)),
+            Verification::Invalid
+        );
+    }
+
+    #[test]
+    fn a_hash_made_at_another_cost_is_renewed_at_login() {
+        let p = Passwords::new(5);
+        let old = bcrypt::hash("correct horse battery", 4).unwrap();
+        let Verification::Valid { rehash: Some(new) } =
+            blocking_verify(&p, "correct horse battery", Some(&old))
+        else {
+            panic!("expected a re-hash");
+        };
+        assert!(new.starts_with("$2b$05$"), "{new}");
+        assert!(bcrypt::verify("correct horse battery", &new).unwrap());
+    }
+}

@@ -1,0 +1,625 @@
+//! Settings: every environment variable of the SPEC, read and checked once.
+//!
+//! `Settings::from_env` is the only place that reads the process environment;
+//! everything else receives typed values from here.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use actix_web::cookie::Key;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+
+/// Where the development secret key is kept (relative to the working directory).
+pub const DEV_KEY_FILE: &str = "data/secret_key";
+
+/// A setting that could not be used; its `Display` is the one line `main` prints.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A variable holds a value we cannot use.
+    #[error("invalid {name}={value:?}: {reason}")]
+    Invalid {
+        /// The variable.
+        name: &'static str,
+        /// What it held.
+        value: String,
+        /// What is wrong and what is expected.
+        reason: String,
+    },
+    /// A secret holds a value we cannot use (the value itself is never printed).
+    #[error("invalid {name}: {reason}")]
+    InvalidSecret {
+        /// The variable.
+        name: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A variable that this environment requires is not set.
+    #[error("{name} is required {reason}")]
+    Missing {
+        /// The variable.
+        name: &'static str,
+        /// When it is required.
+        reason: String,
+    },
+    /// The development key file could not be read or written.
+    #[error("development secret key {path}: {source}")]
+    DevKey {
+        /// The key file.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+}
+
+/// `development` (the default) or `production`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    /// Local use: a generated key is kept under `data/`, cookies not `Secure`.
+    Development,
+    /// `SECRET_KEY` required, `Secure` `__Host-session` cookie.
+    Production,
+}
+
+/// Which database to use, decided from the URL's scheme.
+#[derive(Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// `postgres://…` or `postgresql://…`, passed to libpq unchanged.
+    Postgres(String),
+    /// `sqlite://PATH` or a plain path.
+    Sqlite(PathBuf),
+}
+
+impl DatabaseUrl {
+    /// Parses `DATABASE_URL`'s value.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Err("expected postgres://…, sqlite://PATH or a file path".into());
+        }
+        if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+            return Ok(Self::Postgres(raw.to_owned()));
+        }
+        if let Some(path) = raw.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err("sqlite:// needs a file path, e.g. sqlite://data/app.db".into());
+            }
+            return Ok(Self::Sqlite(PathBuf::from(path)));
+        }
+        if let Some((scheme, _)) = raw.split_once("://") {
+            return Err(format!(
+                "unsupported scheme {scheme:?}: use postgres://, postgresql:// or sqlite://"
+            ));
+        }
+        Ok(Self::Sqlite(PathBuf::from(raw)))
+    }
+
+    /// A short name of the backend for logs.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Self::Postgres(_) => "PostgreSQL",
+            Self::Sqlite(_) => "SQLite",
+        }
+    }
+}
+
+// Manual Debug: a PostgreSQL URL may carry a password.
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Postgres(_) => f.write_str("Postgres(<redacted>)"),
+            Self::Sqlite(path) => f.debug_tuple("Sqlite").field(path).finish(),
+        }
+    }
+}
+
+/// The cookie-sealing key; its `Debug` never shows the bytes.
+#[derive(Clone)]
+pub struct SecretKey(pub Key);
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretKey(<redacted>)")
+    }
+}
+
+impl SecretKey {
+    /// A fresh random key.
+    pub fn generate() -> Self {
+        Self(Key::generate())
+    }
+
+    /// Decodes base64 of at least 64 bytes.
+    pub fn from_base64(encoded: &str) -> Result<Self, String> {
+        let bytes = BASE64
+            .decode(encoded.trim())
+            .map_err(|_| "expected base64 (make one with `session-auth generate-secret`)")?;
+        Key::try_from(bytes.as_slice())
+            .map(Self)
+            .map_err(|_| format!("decodes to {} bytes, at least 64 are needed", bytes.len()))
+    }
+
+    /// Base64 of 64 new random bytes: a value for `SECRET_KEY`.
+    pub fn generate_base64() -> String {
+        BASE64.encode(Key::generate().master())
+    }
+}
+
+/// Every setting of the application, typed.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `APP_ENV`.
+    pub environment: Environment,
+    /// `DATABASE_URL`.
+    pub database_url: DatabaseUrl,
+    /// `SECRET_KEY` (or the development key kept under `data/`).
+    pub secret_key: SecretKey,
+    /// `SECRET_KEY_FALLBACKS`: older keys still accepted for reading.
+    pub secret_key_fallbacks: Vec<SecretKey>,
+    /// `HOST`.
+    pub host: String,
+    /// `PORT` (0 picks a free port, as the tests do).
+    pub port: u16,
+    /// `COOKIE_SECURE`.
+    pub cookie_secure: bool,
+    /// `SESSION_IDLE_TIMEOUT`.
+    pub idle_timeout: Duration,
+    /// `SESSION_ABSOLUTE_TIMEOUT`.
+    pub absolute_timeout: Duration,
+    /// `REMEMBER_ME_DURATION`.
+    pub remember_me_duration: Duration,
+    /// `BCRYPT_COST`.
+    pub bcrypt_cost: u32,
+    /// `ALLOW_REGISTRATION`.
+    pub allow_registration: bool,
+    /// `LOGIN_IP_LIMIT`: attempts per minute per client address, 0 = off.
+    pub login_ip_limit: u32,
+    /// `LOGIN_MAX_FAILURES`.
+    pub login_max_failures: u32,
+    /// `TRUSTED_PROXIES`.
+    pub trusted_proxies: Vec<IpAddr>,
+    /// `DATABASE_POOL_SIZE`.
+    pub database_pool_size: u32,
+    /// HTTP worker threads (not an environment setting; tests use fewer).
+    pub workers: usize,
+}
+
+impl Settings {
+    /// Reads the process environment (after `.env` was loaded by `main`).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let vars: HashMap<String, String> = std::env::vars().collect();
+        Self::from_vars(&|name| vars.get(name).cloned(), Path::new(DEV_KEY_FILE))
+    }
+
+    /// Builds settings from any variable source; `dev_key_file` is where a
+    /// development key is loaded from or created.
+    pub fn from_vars(
+        var: &dyn Fn(&str) -> Option<String>,
+        dev_key_file: &Path,
+    ) -> Result<Self, ConfigError> {
+        let get = |name: &str| var(name).filter(|v| !v.trim().is_empty());
+
+        let environment = match get("APP_ENV").as_deref().map(str::trim) {
+            None | Some("development") => Environment::Development,
+            Some("production") => Environment::Production,
+            Some(other) => {
+                return Err(invalid(
+                    "APP_ENV",
+                    other,
+                    "expected development or production",
+                ));
+            }
+        };
+        let production = environment == Environment::Production;
+
+        let database_url = match get("DATABASE_URL") {
+            None => DatabaseUrl::Sqlite(PathBuf::from("data/session-auth.db")),
+            Some(raw) => DatabaseUrl::parse(&raw).map_err(|reason| ConfigError::Invalid {
+                name: "DATABASE_URL",
+                // The value may carry a password: show only its scheme.
+                value: raw.split("://").next().unwrap_or_default().to_owned() + "://…",
+                reason,
+            })?,
+        };
+
+        let secret_key = match get("SECRET_KEY") {
+            Some(raw) => parse_secret("SECRET_KEY", &raw)?,
+            None if production => {
+                return Err(ConfigError::Missing {
+                    name: "SECRET_KEY",
+                    reason:
+                        "when APP_ENV=production (make one with `session-auth generate-secret`)"
+                            .into(),
+                });
+            }
+            None => load_or_create_dev_key(dev_key_file)?,
+        };
+        let secret_key_fallbacks = match get("SECRET_KEY_FALLBACKS") {
+            None => Vec::new(),
+            Some(raw) => raw
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| parse_secret("SECRET_KEY_FALLBACKS", s))
+                .collect::<Result<_, _>>()?,
+        };
+
+        let cookie_secure = parse_or(
+            "COOKIE_SECURE",
+            get("COOKIE_SECURE"),
+            production,
+            parse_bool,
+        )?;
+        let workers = std::thread::available_parallelism().map_or(2, usize::from);
+
+        Ok(Self {
+            environment,
+            database_url,
+            secret_key,
+            secret_key_fallbacks,
+            host: get("HOST").map_or_else(|| "127.0.0.1".to_owned(), |h| h.trim().to_owned()),
+            port: parse_or("PORT", get("PORT"), 8080, |v| {
+                v.parse::<u16>()
+                    .map_err(|_| "expected a port number 0-65535".into())
+            })?,
+            cookie_secure,
+            idle_timeout: parse_or(
+                "SESSION_IDLE_TIMEOUT",
+                get("SESSION_IDLE_TIMEOUT"),
+                mins(30),
+                parse_duration,
+            )?,
+            absolute_timeout: parse_or(
+                "SESSION_ABSOLUTE_TIMEOUT",
+                get("SESSION_ABSOLUTE_TIMEOUT"),
+                mins(12 * 60),
+                parse_duration,
+            )?,
+            remember_me_duration: parse_or(
+                "REMEMBER_ME_DURATION",
+                get("REMEMBER_ME_DURATION"),
+                mins(30 * 24 * 60),
+                parse_duration,
+            )?,
+            bcrypt_cost: parse_or("BCRYPT_COST", get("BCRYPT_COST"), 12, |v| {
+                match v.parse::<u32>() {
+                    Ok(cost @ 4..=31) => Ok(cost),
+                    _ => Err("expected a whole number from 4 to 31".into()),
+                }
+            })?,
+            allow_registration: parse_or(
+                "ALLOW_REGISTRATION",
+                get("ALLOW_REGISTRATION"),
+                true,
+                parse_bool,
+            )?,
+            login_ip_limit: parse_or("LOGIN_IP_LIMIT", get("LOGIN_IP_LIMIT"), 30, parse_count)?,
+            login_max_failures: parse_or(
+                "LOGIN_MAX_FAILURES",
+                get("LOGIN_MAX_FAILURES"),
+                5,
+                |v| match parse_count(v)? {
+                    0 => Err("expected at least 1".into()),
+                    n => Ok(n),
+                },
+            )?,
+            trusted_proxies: parse_or(
+                "TRUSTED_PROXIES",
+                get("TRUSTED_PROXIES"),
+                Vec::new(),
+                parse_ip_list,
+            )?,
+            database_pool_size: parse_or(
+                "DATABASE_POOL_SIZE",
+                get("DATABASE_POOL_SIZE"),
+                default_pool_size(workers),
+                |v| match parse_count(v)? {
+                    0 => Err("expected at least 1".into()),
+                    n => Ok(n),
+                },
+            )?,
+            workers,
+        })
+    }
+
+    /// The session cookie's name: `__Host-session` needs `Secure`, so it is
+    /// used only when the cookie is secure.
+    pub fn session_cookie_name(&self) -> &'static str {
+        if self.environment == Environment::Production && self.cookie_secure {
+            "__Host-session"
+        } else {
+            "session"
+        }
+    }
+}
+
+fn mins(n: u64) -> Duration {
+    Duration::from_secs(n * 60)
+}
+
+/// Two connections per worker thread: enough for the blocking pool that
+/// runs queries, small enough for a shared PostgreSQL.
+fn default_pool_size(workers: usize) -> u32 {
+    u32::try_from(workers * 2).unwrap_or(8).clamp(4, 32)
+}
+
+fn invalid(name: &'static str, value: &str, reason: &str) -> ConfigError {
+    ConfigError::Invalid {
+        name,
+        value: value.to_owned(),
+        reason: reason.to_owned(),
+    }
+}
+
+/// Parses one variable (when set) and names it in the error.
+fn parse_or<T>(
+    name: &'static str,
+    raw: Option<String>,
+    default: T,
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> Result<T, ConfigError> {
+    match raw {
+        None => Ok(default),
+        Some(raw) => parse(raw.trim()).map_err(|reason| invalid(name, &raw, &reason)),
+    }
+}
+
+fn parse_secret(name: &'static str, raw: &str) -> Result<SecretKey, ConfigError> {
+    SecretKey::from_base64(raw).map_err(|reason| ConfigError::InvalidSecret { name, reason })
+}
+
+/// `true/false`, `1/0`, `yes/no`, `on/off`.
+pub fn parse_bool(value: &str) -> Result<bool, String> {
+    match value.to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Ok(true),
+        "false" | "0" | "no" | "off" => Ok(false),
+        _ => Err("expected true or false".into()),
+    }
+}
+
+fn parse_count(value: &str) -> Result<u32, String> {
+    value
+        .parse::<u32>()
+        .map_err(|_| "expected a whole number".into())
+}
+
+fn parse_ip_list(value: &str) -> Result<Vec<IpAddr>, String> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<IpAddr>()
+                .map_err(|_| format!("{s:?} is not an IP address"))
+        })
+        .collect()
+}
+
+/// Durations like `90s`, `30m`, `12h`, `30d` (a whole number and a unit).
+pub fn parse_duration(value: &str) -> Result<Duration, String> {
+    const HINT: &str = "expected a duration like 90s, 30m, 12h or 30d";
+    let split = value.find(|c: char| !c.is_ascii_digit()).ok_or(HINT)?;
+    let (number, unit) = value.split_at(split);
+    let number: u64 = number.parse().map_err(|_| HINT)?;
+    let unit_secs = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err(HINT.into()),
+    };
+    match number.checked_mul(unit_secs) {
+        Some(0) => Err("must be longer than zero".into()),
+        // Ten years is far beyond any sensible session; it also keeps
+        // timestamp arithmetic far from overflow.
+        Some(secs) if secs <= 10 * 365 * 86_400 => Ok(Duration::from_secs(secs)),
+        _ => Err("must be at most 3650d".into()),
+    }
+}
+
+/// Loads the development key, creating it (mode 0600) on first use.
+fn load_or_create_dev_key(path: &Path) -> Result<SecretKey, ConfigError> {
+    let io_err = |source| ConfigError::DevKey {
+        path: path.display().to_string(),
+        source,
+    };
+    match std::fs::read_to_string(path) {
+        Ok(text) => SecretKey::from_base64(&text).map_err(|reason| ConfigError::InvalidSecret {
+            name: "SECRET_KEY (development key file)",
+            reason: format!(
+                "{}: {reason}; delete the file to make a new one",
+                path.display()
+            ),
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(io_err)?;
+            }
+            let encoded = SecretKey::generate_base64();
+            write_private(path, &encoded).map_err(io_err)?;
+            log::info!("generated a development secret key in {}", path.display());
+            SecretKey::from_base64(&encoded).map_err(|reason| ConfigError::InvalidSecret {
+                name: "SECRET_KEY (development key file)",
+                reason,
+            })
+        }
+        Err(e) => Err(io_err(e)),
+    }
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(contents.as_bytes())?;
+    file.write_all(b"\n")
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    std::fs::write(path, contents)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let dir = std::env::temp_dir().join(format!("sa-config-{}", rand::random::<u64>()));
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_vars(&|name| map.get(name).cloned(), &dir.join("secret_key"))
+    }
+
+    #[test]
+    fn durations_accept_each_unit() {
+        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("30m"), Ok(Duration::from_secs(1800)));
+        assert_eq!(parse_duration("12h"), Ok(Duration::from_secs(43_200)));
+        assert_eq!(parse_duration("30d"), Ok(Duration::from_secs(2_592_000)));
+    }
+
+    #[test]
+    fn durations_reject_nonsense() {
+        for bad in [
+            "",
+            "30",
+            "m",
+            "1.5h",
+            "-1m",
+            "10w",
+            "0s",
+            "99999999999999999999d",
+            "4000d",
+        ] {
+            assert!(parse_duration(bad).is_err(), "{bad:?} should be rejected");
+        }
+    }
+
+    #[test]
+    fn defaults_match_the_spec() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.environment, Environment::Development);
+        assert_eq!(
+            s.database_url,
+            DatabaseUrl::Sqlite("data/session-auth.db".into())
+        );
+        assert_eq!((s.host.as_str(), s.port), ("127.0.0.1", 8080));
+        assert!(!s.cookie_secure);
+        assert_eq!(s.session_cookie_name(), "session");
+        assert_eq!(s.idle_timeout, Duration::from_secs(1800));
+        assert_eq!(s.absolute_timeout, Duration::from_secs(12 * 3600));
+        assert_eq!(s.remember_me_duration, Duration::from_secs(30 * 86_400));
+        assert_eq!(s.bcrypt_cost, 12);
+        assert!(s.allow_registration);
+        assert_eq!((s.login_ip_limit, s.login_max_failures), (30, 5));
+        assert!(s.trusted_proxies.is_empty());
+    }
+
+    #[test]
+    fn production_requires_a_secret_key_and_names_it() {
+        let err = settings(&[("APP_ENV", "production")]).unwrap_err();
+        assert!(
+            err.to_string().starts_with("SECRET_KEY is required"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn production_uses_a_secure_host_prefixed_cookie() {
+        let key = SecretKey::generate_base64();
+        let s = settings(&[("APP_ENV", "production"), ("SECRET_KEY", &key)]).unwrap();
+        assert!(s.cookie_secure);
+        assert_eq!(s.session_cookie_name(), "__Host-session");
+        let s = settings(&[
+            ("APP_ENV", "production"),
+            ("SECRET_KEY", &key),
+            ("COOKIE_SECURE", "false"),
+        ])
+        .unwrap();
+        assert_eq!(s.session_cookie_name(), "session");
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let cases = [
+            ("PORT", "abc"),
+            ("BCRYPT_COST", "3"),
+            ("BCRYPT_COST", "32"),
+            ("SESSION_IDLE_TIMEOUT", "soon"),
+            ("ALLOW_REGISTRATION", "maybe"),
+            ("TRUSTED_PROXIES", "10.0.0.1,proxy"),
+            ("APP_ENV", "staging"),
+            ("DATABASE_URL", "mysql://localhost/db"),
+            ("LOGIN_MAX_FAILURES", "0"),
+        ];
+        for (name, value) in cases {
+            let err = settings(&[(name, value)]).unwrap_err().to_string();
+            assert!(err.contains(name), "{name}={value}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_short_or_garbled_secret_key_is_refused_without_echoing_it() {
+        for bad in ["c2hvcnQ=", "not base64 at all!"] {
+            let err = settings(&[("SECRET_KEY", bad)]).unwrap_err().to_string();
+            assert!(err.contains("SECRET_KEY"), "{err}");
+            assert!(!err.contains(bad), "the secret must not be printed: {err}");
+        }
+    }
+
+    #[test]
+    fn database_url_picks_the_backend_from_the_scheme() {
+        assert!(matches!(
+            DatabaseUrl::parse("postgres://u@h/db"),
+            Ok(DatabaseUrl::Postgres(_))
+        ));
+        assert!(matches!(
+            DatabaseUrl::parse("postgresql://u@h/db"),
+            Ok(DatabaseUrl::Postgres(_))
+        ));
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://x/y.db"),
+            Ok(DatabaseUrl::Sqlite("x/y.db".into()))
+        );
+        assert_eq!(
+            DatabaseUrl::parse("/tmp/y.db"),
+            Ok(DatabaseUrl::Sqlite("/tmp/y.db".into()))
+        );
+        assert!(DatabaseUrl::parse("postgress://typo").is_err());
+    }
+
+    #[test]
+    fn database_url_error_does_not_print_credentials() {
+        let err = settings(&[("DATABASE_URL", "mysql://user:hunter2@h/db")])
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("hunter2"), "{err}");
+    }
+
+    #[test]
+    fn the_development_key_is_created_once_and_kept_private() {
+        let dir = std::env::temp_dir().join(format!("sa-key-{}", rand::random::<u64>()));
+        let path = dir.join("secret_key");
+        let first = load_or_create_dev_key(&path).unwrap();
+        let second = load_or_create_dev_key(&path).unwrap();
+        assert_eq!(first.0.master(), second.0.master());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

@@ -1,0 +1,117 @@
+//! The database: one Diesel code path over PostgreSQL and SQLite.
+//!
+//! `AnyConnection` is Diesel's `MultiConnection` over both backends. The pool
+//! uses our own connection manager because the derived `establish` tries
+//! each backend in turn and hides the real error (and can create a stray
+//! SQLite file from a PostgreSQL URL).
+
+mod connection;
+pub mod schema;
+pub mod users;
+
+use std::time::Duration;
+
+use anyhow::Context as _;
+use diesel::connection::SimpleConnection as _;
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection, R2D2Connection as _};
+use diesel::{PgConnection, SqliteConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness as _, embed_migrations};
+
+use crate::config::DatabaseUrl;
+
+pub use connection::AnyConnection;
+
+/// The connection pool shared by all workers.
+pub type Pool = r2d2::Pool<ConnectionManager>;
+
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+
+/// Opens connections for the backend the URL names, keeping the real error.
+#[derive(Debug)]
+pub struct ConnectionManager {
+    url: DatabaseUrl,
+}
+
+impl ManageConnection for ConnectionManager {
+    type Connection = AnyConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<AnyConnection, r2d2::Error> {
+        match &self.url {
+            DatabaseUrl::Postgres(url) => PgConnection::establish(url)
+                .map(AnyConnection::Postgresql)
+                .map_err(r2d2::Error::ConnectionError),
+            DatabaseUrl::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(&path.to_string_lossy())
+                    .map_err(r2d2::Error::ConnectionError)?;
+                // busy_timeout must come before journal_mode=WAL, or a fresh
+                // database opened by several connections reports "locked".
+                conn.batch_execute(
+                    "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                )
+                .map_err(r2d2::Error::QueryError)?;
+                Ok(AnyConnection::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), r2d2::Error> {
+        conn.ping().map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut AnyConnection) -> bool {
+        conn.is_broken()
+    }
+}
+
+/// Builds the pool without connecting yet; `connection_timeout` bounds how
+/// long a request waits for a connection while the database is down.
+pub fn pool(url: &DatabaseUrl, size: u32, connection_timeout: Duration) -> anyhow::Result<Pool> {
+    if let DatabaseUrl::Sqlite(path) = url
+        && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("creating the database directory {}", dir.display()))?;
+    }
+    Ok(r2d2::Pool::builder()
+        .max_size(size)
+        .min_idle(Some(0))
+        .connection_timeout(connection_timeout)
+        .test_on_check_out(false)
+        .build_unchecked(ConnectionManager { url: url.clone() }))
+}
+
+/// Applies pending migrations; returns the versions applied.
+pub fn run_migrations(conn: &mut AnyConnection) -> anyhow::Result<Vec<String>> {
+    let applied = match conn {
+        AnyConnection::Postgresql(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
+        AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
+    }
+    .map_err(|e| anyhow::anyhow!("applying migrations: {e}"))?;
+    Ok(applied.iter().map(ToString::to_string).collect())
+}
+
+/// Connects once and migrates: the start of `serve` and `migrate`.
+pub fn connect_and_migrate(
+    url: &DatabaseUrl,
+    size: u32,
+    connection_timeout: Duration,
+) -> anyhow::Result<Pool> {
+    let pool = pool(url, size, connection_timeout)?;
+    let mut conn = pool
+        .get()
+        .with_context(|| format!("connecting to the {} database", url.backend()))?;
+    let applied = run_migrations(&mut conn)?;
+    for version in &applied {
+        log::info!("applied migration {version}");
+    }
+    Ok(pool)
+}
+
+/// `SELECT 1`: is the database answering?
+pub fn ping(conn: &mut AnyConnection) -> QueryResult<()> {
+    conn.ping()
+}

@@ -1,0 +1,125 @@
+//! User records. Plain functions over a connection; they read like the SQL they run.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::AnyConnection;
+use super::schema::users;
+
+/// One account as stored.
+#[derive(Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct User {
+    /// Primary key; never reused.
+    pub id: i32,
+    /// The name as typed at registration.
+    pub username: String,
+    /// Lowercase form, unique.
+    pub username_normalized: String,
+    /// bcrypt hash.
+    pub password_hash: String,
+    /// Sealed into session cookies; bumped to end every earlier session.
+    pub session_generation: i32,
+    /// When the account was made (UTC).
+    pub created_at: NaiveDateTime,
+    /// The previous successful login (UTC), if any.
+    pub last_login_at: Option<NaiveDateTime>,
+}
+
+// Manual Debug so the password hash never reaches a log line.
+impl std::fmt::Debug for User {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .field("session_generation", &self.session_generation)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A new account, ready to insert.
+#[derive(Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser<'a> {
+    /// As typed.
+    pub username: &'a str,
+    /// Lowercase form.
+    pub username_normalized: &'a str,
+    /// bcrypt hash.
+    pub password_hash: &'a str,
+    /// Creation time (UTC).
+    pub created_at: NaiveDateTime,
+}
+
+/// `SELECT … WHERE id = ?`
+pub fn find_by_id(conn: &mut AnyConnection, id: i32) -> QueryResult<Option<User>> {
+    users::table
+        .find(id)
+        .select(User::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// `SELECT … WHERE username_normalized = ?`
+pub fn find_by_normalized(conn: &mut AnyConnection, normalized: &str) -> QueryResult<Option<User>> {
+    users::table
+        .filter(users::username_normalized.eq(normalized))
+        .select(User::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// `INSERT … RETURNING id`, then reads the row back. A taken name surfaces as
+/// `DatabaseError(UniqueViolation, _)`.
+pub fn insert(conn: &mut AnyConnection, new_user: &NewUser<'_>) -> QueryResult<User> {
+    conn.transaction(|conn| {
+        let id: i32 = diesel::insert_into(users::table)
+            .values(new_user)
+            .returning(users::id)
+            .get_result(conn)?;
+        users::table.find(id).select(User::as_select()).first(conn)
+    })
+}
+
+/// Records a successful login; replaces the hash when it was re-hashed at a new cost.
+pub fn record_login(
+    conn: &mut AnyConnection,
+    id: i32,
+    at: NaiveDateTime,
+    new_hash: Option<&str>,
+) -> QueryResult<()> {
+    let target = users::table.find(id);
+    match new_hash {
+        Some(hash) => diesel::update(target)
+            .set((users::last_login_at.eq(at), users::password_hash.eq(hash)))
+            .execute(conn)?,
+        None => diesel::update(target)
+            .set(users::last_login_at.eq(at))
+            .execute(conn)?,
+    };
+    Ok(())
+}
+
+/// Sets a new password hash and bumps the session generation, which ends
+/// every earlier session; returns the new generation.
+pub fn set_password(conn: &mut AnyConnection, id: i32, hash: &str) -> QueryResult<i32> {
+    conn.transaction(|conn| {
+        diesel::update(users::table.find(id))
+            .set(users::password_hash.eq(hash))
+            .execute(conn)?;
+        bump_generation(conn, id)
+    })
+}
+
+/// Bumps the session generation (ends every earlier session); returns the new value.
+pub fn bump_generation(conn: &mut AnyConnection, id: i32) -> QueryResult<i32> {
+    diesel::update(users::table.find(id))
+        .set(users::session_generation.eq(users::session_generation + 1))
+        .returning(users::session_generation)
+        .get_result(conn)
+}
+
+/// Deletes the account; returns whether a row was deleted.
+pub fn delete(conn: &mut AnyConnection, id: i32) -> QueryResult<bool> {
+    Ok(diesel::delete(users::table.find(id)).execute(conn)? > 0)
+}

@@ -1,0 +1,140 @@
+//! New passwords: 8 characters to 72 bytes, hard enough to guess, without the username.
+
+use std::fmt;
+
+/// bcrypt reads at most this many bytes; longer passwords are refused, never truncated.
+pub const MAX_PASSWORD_BYTES: usize = 72;
+/// The shortest password accepted (counted in characters).
+pub const MIN_PASSWORD_CHARS: usize = 8;
+/// zxcvbn scores below this are too easy to guess.
+const MIN_ZXCVBN_SCORE: u8 = 2;
+
+/// A password that passed every rule at registration or password change.
+#[derive(Clone)]
+pub struct NewPassword(String);
+
+impl NewPassword {
+    /// Checks the rules for `username`'s new password; returns every problem found.
+    pub fn parse(password: &str, username: &str) -> Result<Self, Vec<String>> {
+        if password.is_empty() {
+            return Err(vec!["Password is required.".to_owned()]);
+        }
+        let mut problems = Vec::new();
+        if password.chars().count() < MIN_PASSWORD_CHARS {
+            problems.push(format!(
+                "Password must be at least {MIN_PASSWORD_CHARS} characters long."
+            ));
+        }
+        if password.len() > MAX_PASSWORD_BYTES {
+            problems.push(format!(
+                "Password must be at most {MAX_PASSWORD_BYTES} bytes long (it is {} bytes; \
+                 letters outside A–Z take 2 to 4 bytes each).",
+                password.len()
+            ));
+        }
+        let name = username.trim();
+        if !name.is_empty() && password.to_lowercase().contains(&name.to_lowercase()) {
+            problems.push("Password must not contain the username.".to_owned());
+        }
+        // zxcvbn's cost grows with the length; only judge passwords that are
+        // otherwise acceptable.
+        if problems.is_empty() {
+            let entropy = zxcvbn::zxcvbn(password, &[name]);
+            if u8::from(entropy.score()) < MIN_ZXCVBN_SCORE {
+                problems.push(too_guessable_message(entropy.feedback()));
+            }
+        }
+        if problems.is_empty() {
+            Ok(Self(password.to_owned()))
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// The accepted password, for hashing.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+// Manual Debug so a password never reaches a log line.
+impl fmt::Debug for NewPassword {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("NewPassword(<redacted>)")
+    }
+}
+
+fn too_guessable_message(feedback: Option<&zxcvbn::feedback::Feedback>) -> String {
+    let mut message = String::from("Password is too easy to guess.");
+    if let Some(feedback) = feedback {
+        if let Some(warning) = feedback.warning() {
+            message.push(' ');
+            message.push_str(&warning.to_string());
+        }
+        for suggestion in feedback.suggestions() {
+            message.push(' ');
+            message.push_str(&suggestion.to_string());
+        }
+    }
+    message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = "correct horse battery staple";
+
+    #[test]
+    fn a_long_lowercase_passphrase_is_fine_without_composition_rules() {
+        assert!(NewPassword::parse(GOOD, "alice").is_ok());
+    }
+
+    #[test]
+    fn too_short_is_refused() {
+        let problems = NewPassword::parse("xK9#q2!", "alice").unwrap_err();
+        assert!(problems[0].contains("at least 8"), "{problems:?}");
+    }
+
+    #[test]
+    fn exactly_72_bytes_is_accepted_and_73_is_refused() {
+        let base = "Tq7vZp3mWx9Kd2Lr8Hs5Nb4Jf6Gc1Yu0";
+        let p72: String = base.chars().cycle().take(72).collect();
+        let p73: String = base.chars().cycle().take(73).collect();
+        assert!(NewPassword::parse(&p72, "alice").is_ok());
+        let problems = NewPassword::parse(&p73, "alice").unwrap_err();
+        assert!(problems[0].contains("at most 72 bytes"), "{problems:?}");
+    }
+
+    #[test]
+    fn bytes_not_characters_bound_the_length() {
+        assert!(NewPassword::parse(&"語".repeat(24), "alice").is_ok());
+        assert!(NewPassword::parse(&"語".repeat(25), "alice").is_err());
+    }
+
+    #[test]
+    fn guessable_passwords_are_refused_with_advice() {
+        for weak in ["password", "12345678", "Password1!", "qwertyuiop"] {
+            let problems = NewPassword::parse(weak, "alice").unwrap_err();
+            assert!(
+                problems[0].starts_with("Password is too easy to guess."),
+                "{weak}: {problems:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_username_must_not_be_inside_the_password() {
+        let problems = NewPassword::parse("xx-ALICE-horse-battery", "alice").unwrap_err();
+        assert!(
+            problems[0].contains("must not contain the username"),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn debug_does_not_show_the_password() {
+        let p = NewPassword::parse(GOOD, "alice").unwrap();
+        assert!(!format!("{p:?}").contains("horse"));
+    }
+}

@@ -1,0 +1,103 @@
+//! One-time notices ("You have been logged out"), Flask's `flash()`.
+//!
+//! They travel in their own small encrypted cookie rather than in the
+//! session: a notice must survive logout, where the session cookie is
+//! removed. The page that shows them clears the cookie.
+
+use actix_web::HttpRequest;
+use actix_web::cookie::{Cookie, CookieJar, Key, SameSite};
+use serde::{Deserialize, Serialize};
+
+/// How a notice is styled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Something worked.
+    Success,
+    /// Neutral news.
+    Info,
+    /// Something failed.
+    Error,
+}
+
+/// One notice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlashMessage {
+    /// Style.
+    pub level: Level,
+    /// Text shown to the person.
+    pub message: String,
+}
+
+impl FlashMessage {
+    /// A success notice.
+    pub fn success(message: impl Into<String>) -> Self {
+        Self {
+            level: Level::Success,
+            message: message.into(),
+        }
+    }
+
+    /// A neutral notice.
+    pub fn info(message: impl Into<String>) -> Self {
+        Self {
+            level: Level::Info,
+            message: message.into(),
+        }
+    }
+}
+
+/// Reads and writes the flash cookie.
+pub struct FlashCookies {
+    key: Key,
+    name: &'static str,
+    secure: bool,
+}
+
+impl FlashCookies {
+    /// Same key as the session (the cookie name is bound into the
+    /// encryption, so one cannot be passed off as the other).
+    pub fn new(key: Key, secure: bool) -> Self {
+        let name = if secure { "__Host-flash" } else { "flash" };
+        Self { key, name, secure }
+    }
+
+    /// The notices waiting for this request (none when the cookie is absent or unreadable).
+    pub fn read(&self, req: &HttpRequest) -> Vec<FlashMessage> {
+        let Some(cookie) = req.cookie(self.name) else {
+            return Vec::new();
+        };
+        let mut jar = CookieJar::new();
+        jar.add_original(cookie);
+        jar.private(&self.key)
+            .get(self.name)
+            .and_then(|c| serde_json::from_str(c.value()).ok())
+            .unwrap_or_default()
+    }
+
+    /// A cookie carrying `messages` to the next page.
+    pub fn cookie(&self, messages: &[FlashMessage]) -> Cookie<'static> {
+        let value = serde_json::to_string(messages).unwrap_or_default();
+        let mut jar = CookieJar::new();
+        jar.private_mut(&self.key).add(self.base(value));
+        jar.get(self.name)
+            .cloned()
+            .unwrap_or_else(|| self.removal())
+    }
+
+    /// A cookie that deletes the flash cookie.
+    pub fn removal(&self) -> Cookie<'static> {
+        let mut cookie = self.base(String::new());
+        cookie.make_removal();
+        cookie
+    }
+
+    fn base(&self, value: String) -> Cookie<'static> {
+        Cookie::build(self.name, value)
+            .path("/")
+            .http_only(true)
+            .secure(self.secure)
+            .same_site(SameSite::Lax)
+            .finish()
+    }
+}

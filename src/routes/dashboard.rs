@@ -1,0 +1,36 @@
+//! The page behind the login.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use tera::Context;
+
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::render::{self, Format};
+use crate::state::AppState;
+
+/// `GET /dashboard` (guarded): "Welcome to the dashboard, USERNAME" as a
+/// page, a line of text (curl) or JSON.
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: web::ReqData<CurrentUser>,
+) -> Result<HttpResponse, AppError> {
+    let welcome = format!("Welcome to the dashboard, {}", user.username);
+    match Format::of(&req) {
+        Format::Html => render::page(
+            &state,
+            &req,
+            StatusCode::OK,
+            "dashboard.html",
+            Context::new(),
+        ),
+        Format::Json => Ok(render::json(
+            StatusCode::OK,
+            &serde_json::json!({ "id": user.id, "username": user.username, "message": welcome }),
+        )),
+        Format::Text => Ok(HttpResponse::Ok()
+            .content_type("text/plain; charset=utf-8")
+            .body(format!("{welcome}\n"))),
+    }
+}

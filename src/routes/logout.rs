@@ -1,0 +1,40 @@
+//! Logging out: a GET shows a button, only a POST logs out.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use tera::Context;
+
+use crate::auth::session;
+use crate::error::AppError;
+use crate::flash::FlashMessage;
+use crate::render;
+use crate::state::AppState;
+
+/// `GET /logout`: a page whose button POSTs `/logout`.
+pub async fn confirm(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    render::page(&state, &req, StatusCode::OK, "logout.html", Context::new())
+}
+
+/// `POST /logout`: ends the session, removes the cookie, 303 to `/login`
+/// with the notice "You have been logged out".
+pub async fn submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    if let Some((id, _auth)) = session::sealed_login(&req) {
+        log::info!("logout: user_id={id}");
+    }
+    session::end(&req);
+    let mut response = render::see_other("/login");
+    response
+        .add_cookie(
+            &state
+                .flash
+                .cookie(&[FlashMessage::info("You have been logged out")]),
+        )
+        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("flash cookie: {e}")))?;
+    Ok(response)
+}

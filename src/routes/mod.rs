@@ -1,0 +1,66 @@
+//! The route table, on one screen.
+
+pub mod api;
+pub mod dashboard;
+pub mod health;
+pub mod input;
+pub mod login;
+pub mod logout;
+pub mod register;
+pub mod static_files;
+
+use actix_web::middleware::from_fn;
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use crate::auth::{self, require_login, require_login_api};
+use crate::error::AppError;
+use crate::render;
+use crate::state::AppState;
+
+/// Registers every route. `/register` exists only while registration is allowed.
+pub fn configure(cfg: &mut web::ServiceConfig, allow_registration: bool) {
+    cfg.service(web::resource("/").get(home))
+        .service(web::resource("/healthz").get(health::live))
+        .service(web::resource("/readyz").get(health::ready))
+        .service(web::resource("/static/{path:.*}").get(static_files::serve))
+        .service(web::resource("/favicon.ico").get(static_files::favicon))
+        .service(web::resource("/login").get(login::form).post(login::submit))
+        .service(
+            web::resource("/logout")
+                .get(logout::confirm)
+                .post(logout::submit),
+        );
+    if allow_registration {
+        cfg.service(
+            web::resource("/register")
+                .get(register::form)
+                .post(register::submit),
+        );
+    }
+    // The guarded area: one middleware, no checks in the handlers.
+    cfg.service(
+        web::scope("/dashboard")
+            .wrap(from_fn(require_login))
+            .service(web::resource("").get(dashboard::show)),
+    )
+    .service(
+        web::scope("/api")
+            .wrap(from_fn(require_login_api))
+            .service(web::resource("/me").get(api::me)),
+    );
+}
+
+/// `GET /`: 303 to `/dashboard` when logged in, else to `/login`.
+pub async fn home(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let logged_in = auth::session::authenticate(&req, &state).await?.is_some();
+    Ok(render::see_other(if logged_in {
+        "/dashboard"
+    } else {
+        "/login"
+    }))
+}
+
+/// Any unknown route: 404.
+pub async fn not_found() -> Result<HttpResponse, AppError> {
+    Err(AppError::NotFound)
+}

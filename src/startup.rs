@@ -1,0 +1,173 @@
+//! Building and running the server; `main` and the tests share this.
+
+use std::net::TcpListener;
+use std::time::Duration;
+
+use actix_identity::IdentityMiddleware;
+use actix_identity::config::LogoutBehavior;
+use actix_session::SessionMiddleware;
+use actix_session::config::{BrowserSession, CookieContentSecurity};
+use actix_session::storage::CookieSessionStore;
+use actix_web::cookie::SameSite;
+use actix_web::dev::Server;
+use actix_web::middleware::{DefaultHeaders, Logger, from_fn};
+use actix_web::{App, HttpServer, web};
+use anyhow::Context as _;
+
+use crate::auth::cookie::{SessionCookie, seal_policy, session_hook};
+use crate::auth::session::IDENTITY_KEY;
+use crate::auth::{Passwords, SessionPolicy};
+use crate::config::Settings;
+use crate::db;
+use crate::flash::FlashCookies;
+use crate::render::{self, Pages};
+use crate::routes::{self, input::BODY_LIMIT};
+use crate::state::AppState;
+
+/// How long a request waits for a database connection before answering 503.
+pub const DB_CONNECTION_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// A bound, ready-to-run server.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Connects and migrates the database, loads the templates and binds the
+    /// listener (port 0 picks a free one).
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let url = settings.database_url.clone();
+        let size = settings.database_pool_size;
+        let pool = tokio::task::spawn_blocking(move || {
+            db::connect_and_migrate(&url, size, DB_CONNECTION_TIMEOUT)
+        })
+        .await
+        .context("database start-up task")??;
+
+        let listener = TcpListener::bind((settings.host.as_str(), settings.port))
+            .with_context(|| format!("binding {}:{}", settings.host, settings.port))?;
+        let port = listener.local_addr()?.port();
+        let workers = settings.workers;
+        let state = web::Data::new(build_state(settings, pool)?);
+        state.passwords.prewarm();
+        log::info!(
+            "listening on http://{}:{port} ({} database)",
+            state.settings.host,
+            state.settings.database_url.backend()
+        );
+
+        let server = HttpServer::new(move || {
+            let state = state.clone();
+            let allow_registration = state.settings.allow_registration;
+            let session = session_middleware(&state.session_cookie);
+            // Middleware runs outermost-first in the REVERSE order of `.wrap`:
+            // Logger → security headers → error rendering → cookie seal policy
+            // → actix-session → actix-identity → session hook → routes (whose
+            // guarded scopes add the login guard).
+            App::new()
+                .app_data(state)
+                .app_data(web::PayloadConfig::new(BODY_LIMIT))
+                .configure(|cfg| routes::configure(cfg, allow_registration))
+                .default_service(web::to(routes::not_found))
+                .wrap(from_fn(session_hook))
+                .wrap(identity_middleware())
+                .wrap(session)
+                .wrap(from_fn(seal_policy))
+                .wrap(from_fn(render::negotiate_errors))
+                .wrap(security_headers())
+                .wrap(Logger::new(r#"%a "%r" %s %b %Dms"#))
+        })
+        .workers(workers)
+        .shutdown_timeout(10)
+        .listen(listener)?
+        .run();
+        Ok(Self { port, server })
+    }
+
+    /// The port actually bound.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGTERM/Ctrl-C (graceful) or the server is stopped.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn build_state(settings: Settings, pool: db::Pool) -> anyhow::Result<AppState> {
+    let remember_days = settings.remember_me_duration.as_secs() / 86_400;
+    let remember_label = if remember_days >= 1 {
+        format!(
+            "Keep me logged in for {remember_days} day{}",
+            if remember_days == 1 { "" } else { "s" }
+        )
+    } else {
+        "Keep me logged in".to_owned()
+    };
+    let pages = Pages::load(settings.allow_registration, remember_label)
+        .map_err(|e| anyhow::anyhow!("loading templates: {e:?}"))?;
+    let key = settings.secret_key.0.clone();
+    Ok(AppState {
+        pool,
+        pages,
+        flash: FlashCookies::new(key.clone(), settings.cookie_secure),
+        passwords: Passwords::new(settings.bcrypt_cost),
+        session: SessionPolicy {
+            idle: settings.idle_timeout,
+            absolute: settings.absolute_timeout,
+            remember: settings.remember_me_duration,
+        },
+        session_cookie: SessionCookie {
+            name: settings.session_cookie_name(),
+            secure: settings.cookie_secure,
+            key,
+            fallbacks: settings
+                .secret_key_fallbacks
+                .iter()
+                .map(|k| k.0.clone())
+                .collect(),
+            remember_secs: i64::try_from(settings.remember_me_duration.as_secs())
+                .unwrap_or(i64::MAX),
+        },
+        settings,
+    })
+}
+
+/// The whole cookie policy in one place.
+fn session_middleware(cookie: &SessionCookie) -> SessionMiddleware<CookieSessionStore> {
+    SessionMiddleware::builder(CookieSessionStore::default(), cookie.key.clone())
+        .cookie_name(cookie.name.to_owned())
+        .cookie_content_security(CookieContentSecurity::Private)
+        .cookie_http_only(true)
+        .cookie_same_site(SameSite::Lax)
+        .cookie_path("/".to_owned())
+        .cookie_domain(None)
+        .cookie_secure(cookie.secure)
+        // A browser-session cookie; "remember me" gets its Max-Age in `seal_policy`.
+        .session_lifecycle(BrowserSession::default())
+        .build()
+}
+
+/// Timeouts are ours (sealed in `AuthState`), not actix-identity's.
+fn identity_middleware() -> IdentityMiddleware {
+    IdentityMiddleware::builder()
+        .id_key(IDENTITY_KEY)
+        .logout_behavior(LogoutBehavior::PurgeSession)
+        .login_deadline(None)
+        .visit_deadline(None)
+        .build()
+}
+
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add((
+            "Content-Security-Policy",
+            "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'",
+        ))
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("Referrer-Policy", "same-origin"))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("Cross-Origin-Opener-Policy", "same-origin"))
+}

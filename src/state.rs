@@ -1,0 +1,46 @@
+//! `AppState`: what every handler shares, built once at start.
+
+use actix_web::web;
+
+use crate::auth::cookie::SessionCookie;
+use crate::auth::{Passwords, SessionPolicy};
+use crate::config::Settings;
+use crate::db::{AnyConnection, Pool};
+use crate::error::AppError;
+use crate::flash::FlashCookies;
+use crate::render::Pages;
+
+/// Shared application state (one per server, cloned into each worker as an `Arc`).
+pub struct AppState {
+    /// Database connections.
+    pub pool: Pool,
+    /// The settings the app was started with.
+    pub settings: Settings,
+    /// Templates.
+    pub pages: Pages,
+    /// One-time notices.
+    pub flash: FlashCookies,
+    /// bcrypt at the configured cost.
+    pub passwords: Passwords,
+    /// Session timeouts.
+    pub session: SessionPolicy,
+    /// Session cookie name, keys and attributes.
+    pub session_cookie: SessionCookie,
+}
+
+impl AppState {
+    /// Runs `work` with a pooled connection on the blocking thread pool:
+    /// Diesel is synchronous, and so is waiting for a pool connection.
+    pub async fn db<T, F>(&self, work: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut AnyConnection) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        web::block(move || {
+            let mut conn = pool.get()?;
+            work(&mut conn)
+        })
+        .await?
+    }
+}
