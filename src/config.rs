@@ -325,6 +325,30 @@ impl Settings {
         })
     }
 
+    /// Settings for tests and benchmarks: the given database, a free port on
+    /// loopback, bcrypt cost 4, a fresh random key, one worker.
+    pub fn for_tests(database_url: DatabaseUrl) -> Self {
+        Self {
+            environment: Environment::Development,
+            database_url,
+            secret_key: SecretKey::generate(),
+            secret_key_fallbacks: Vec::new(),
+            host: "127.0.0.1".to_owned(),
+            port: 0,
+            cookie_secure: false,
+            idle_timeout: mins(30),
+            absolute_timeout: mins(12 * 60),
+            remember_me_duration: mins(30 * 24 * 60),
+            bcrypt_cost: 4,
+            allow_registration: true,
+            login_ip_limit: 0,
+            login_max_failures: 5,
+            trusted_proxies: Vec::new(),
+            database_pool_size: 4,
+            workers: 1,
+        }
+    }
+
     /// The session cookie's name: `__Host-session` needs `Secure`, so it is
     /// used only when the cookie is secure.
     pub fn session_cookie_name(&self) -> &'static str {

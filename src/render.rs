@@ -184,12 +184,10 @@ pub async fn negotiate_errors(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let http_req = req.request().clone();
-    let res = match next.call(req).await {
-        Ok(res) => res.map_into_boxed_body(),
-        // An error from a middleware: turn it into its response here.
-        Err(e) => ServiceResponse::new(http_req.clone(), e.error_response()),
-    };
+    // Read before routing: the request must not be cloned while it is routed.
+    let format = Format::of(req.request());
+    let res = next.call(req).await?.map_into_boxed_body();
+    let http_req = res.request().clone();
     let status = res.status();
     let is_error_answer = (status.is_client_error() || status.is_server_error())
         && (res.response().error().is_some() || res.response().body().size().is_eof());
@@ -227,7 +225,6 @@ pub async fn negotiate_errors(
         None => (reason(status).to_owned(), default_code(status), None),
     };
 
-    let format = Format::of(&http_req);
     let mut response = match format {
         Format::Json => HttpResponse::build(status).json(ErrorBody {
             error: code,

@@ -40,14 +40,16 @@ async fn guard<B: MessageBody>(
         .app_data::<web::Data<AppState>>()
         .cloned()
         .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("AppState missing")))?;
-    match authenticate(req.request(), &state).await? {
-        Some(user) => {
+    match authenticate(req.request(), &state).await {
+        // Answered here: an error leaving a middleware would skip the error rendering.
+        Err(e) => Ok(req.error_response(e).map_into_right_body()),
+        Ok(Some(user)) => {
             req.extensions_mut().insert(user);
             let mut res = next.call(req).await?;
             render::mark_private(res.headers_mut());
             Ok(res.map_into_left_body())
         }
-        None => {
+        Ok(None) => {
             let response = on_anonymous(&req);
             Ok(req.into_response(response).map_into_right_body())
         }
