@@ -28,6 +28,12 @@ pub fn client_ip(req: &HttpRequest, trusted: &[IpAddr]) -> Option<IpAddr> {
     )
 }
 
+/// Whether the TCP peer is one of `TRUSTED_PROXIES`.
+pub fn peer_is_trusted(req: &HttpRequest, trusted: &[IpAddr]) -> bool {
+    req.peer_addr()
+        .is_some_and(|peer| trusted.contains(&peer.ip()))
+}
+
 /// `client_ip` for log lines (`-` when unknown).
 pub fn describe(req: &HttpRequest, trusted: &[IpAddr]) -> String {
     client_ip(req, trusted).map_or_else(|| "-".to_owned(), |ip| ip.to_string())

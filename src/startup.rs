@@ -15,7 +15,9 @@ use actix_web::{App, HttpServer, web};
 use anyhow::Context as _;
 
 use crate::auth::cookie::{SessionCookie, seal_policy, session_hook};
+use crate::auth::csrf::refuse_cross_site;
 use crate::auth::session::IDENTITY_KEY;
+use crate::auth::throttle::Throttle;
 use crate::auth::{Passwords, SessionPolicy};
 use crate::config::Settings;
 use crate::db;
@@ -62,7 +64,8 @@ impl Application {
             let allow_registration = state.settings.allow_registration;
             let session = session_middleware(&state.session_cookie);
             // Middleware runs outermost-first in the REVERSE order of `.wrap`:
-            // Logger → security headers → error rendering → cookie seal policy
+            // Logger → security headers → error rendering → cross-site refusal
+            // → cookie seal policy
             // → actix-session → actix-identity → session hook → routes (whose
             // guarded scopes add the login guard).
             App::new()
@@ -74,6 +77,7 @@ impl Application {
                 .wrap(identity_middleware())
                 .wrap(session)
                 .wrap(from_fn(seal_policy))
+                .wrap(from_fn(refuse_cross_site))
                 .wrap(from_fn(render::negotiate_errors))
                 .wrap(security_headers())
                 .wrap(Logger::new(r#"%a "%r" %s %b %Dms"#))
@@ -131,6 +135,7 @@ fn build_state(settings: Settings, pool: db::Pool) -> anyhow::Result<AppState> {
             remember_secs: i64::try_from(settings.remember_me_duration.as_secs())
                 .unwrap_or(i64::MAX),
         },
+        throttle: Throttle::new(settings.login_ip_limit),
         settings,
     })
 }

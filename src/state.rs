@@ -3,6 +3,7 @@
 use actix_web::web;
 
 use crate::auth::cookie::SessionCookie;
+use crate::auth::throttle::Throttle;
 use crate::auth::{Passwords, SessionPolicy};
 use crate::config::Settings;
 use crate::db::{AnyConnection, Pool};
@@ -26,6 +27,8 @@ pub struct AppState {
     pub session: SessionPolicy,
     /// Session cookie name, keys and attributes.
     pub session_cookie: SessionCookie,
+    /// Attempts per client address.
+    pub throttle: Throttle,
 }
 
 impl AppState {

@@ -2,9 +2,12 @@
 //! and the session cookie's policy.
 
 pub mod cookie;
+pub mod credentials;
+pub mod csrf;
 pub mod middleware;
 pub mod password;
 pub mod session;
+pub mod throttle;
 
 pub use middleware::{require_login, require_login_api};
 pub use password::Passwords;

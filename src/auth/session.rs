@@ -16,6 +16,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
+use crate::db::revoked_sessions;
 use crate::db::users::{self, User};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -150,6 +151,32 @@ pub fn end(req: &HttpRequest) {
     req.get_session().purge();
 }
 
+/// Logs out for good: records this session's id as revoked (so copies of
+/// the cookie die too) and removes the cookie. If the database cannot take
+/// the record, the cookie is still removed from this browser and the
+/// failure is logged.
+pub async fn logout(req: &HttpRequest, state: &AppState) {
+    if let Some((id, auth)) = sealed_login(req) {
+        let expires_at = chrono::DateTime::from_timestamp(state.session.expires_at(&auth), 0)
+            .map(|t| t.naive_utc());
+        let now = chrono::Utc::now().naive_utc();
+        let result = match expires_at {
+            // Already expired: nothing left to revoke.
+            Some(expires_at) if expires_at > now => {
+                state
+                    .db(move |conn| Ok(revoked_sessions::revoke(conn, &auth.sid, expires_at, now)?))
+                    .await
+            }
+            _ => Ok(()),
+        };
+        match result {
+            Ok(()) => log::info!("logout: user_id={id}"),
+            Err(e) => log::error!("logout: user_id={id}: could not record the revocation: {e}"),
+        }
+    }
+    end(req);
+}
+
 /// The sealed state of this request's session, if it has a login.
 pub fn sealed_login(req: &HttpRequest) -> Option<(i32, AuthState)> {
     let id = req.get_identity().ok()?.id().ok()?.parse::<i32>().ok()?;
@@ -180,10 +207,18 @@ pub async fn authenticate(
         end(req);
         return Ok(None);
     }
+    let (generation, sid) = (auth.generation, auth.sid.clone());
     let user = state
-        .db(move |conn| Ok(users::find_by_id(conn, id)?))
+        .db(move |conn| {
+            let user = users::find_by_id(conn, id)?.filter(|u| u.session_generation == generation);
+            // A generation mismatch already settles it; skip the second query.
+            match user {
+                Some(user) if !revoked_sessions::is_revoked(conn, &sid)? => Ok(Some(user)),
+                _ => Ok(None),
+            }
+        })
         .await?;
-    let Some(user) = user.filter(|u| u.session_generation == auth.generation) else {
+    let Some(user) = user else {
         end(req);
         return Ok(None);
     };

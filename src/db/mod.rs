@@ -6,6 +6,8 @@
 //! SQLite file from a PostgreSQL URL).
 
 mod connection;
+pub mod login_failures;
+pub mod revoked_sessions;
 pub mod schema;
 pub mod users;
 

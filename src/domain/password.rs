@@ -108,8 +108,14 @@ mod tests {
 
     #[test]
     fn bytes_not_characters_bound_the_length() {
-        assert!(NewPassword::parse(&"語".repeat(24), "alice").is_ok());
-        assert!(NewPassword::parse(&"語".repeat(25), "alice").is_err());
+        // 24 three-byte characters are 72 bytes; one more is 75.
+        let cjk = "春眠不覺曉處處聞啼鳥夜來風雨聲花落知多少床前明月光疑";
+        let p72: String = cjk.chars().take(24).collect();
+        let p75: String = cjk.chars().take(25).collect();
+        assert_eq!((p72.len(), p75.len()), (72, 75));
+        assert!(NewPassword::parse(&p72, "alice").is_ok());
+        let problems = NewPassword::parse(&p75, "alice").unwrap_err();
+        assert!(problems[0].contains("at most 72 bytes"), "{problems:?}");
     }
 
     #[test]

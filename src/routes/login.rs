@@ -1,17 +1,16 @@
 //! Logging in: the form and its submission (form post or JSON).
 
-use actix_web::http::StatusCode;
+use actix_web::ResponseError as _;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use tera::Context;
 
 use super::api::UserJson;
 use super::input::{Input, checkbox};
-use crate::auth::password::Verification;
-use crate::auth::session;
+use crate::auth::{credentials, session};
 use crate::client_ip;
-use crate::db::users;
-use crate::domain::{SafeNext, normalize_username};
+use crate::domain::SafeNext;
 use crate::error::{AppError, FieldErrors};
 use crate::render::{self, Format};
 use crate::state::AppState;
@@ -57,7 +56,7 @@ fn form_context(username: &str, next: &str, remember: bool, error: Option<&str>)
 
 /// `POST /login`: on success a fresh session, then 303 to `next` (form) or
 /// 200 `{"id","username"}` (JSON). Unknown name and wrong password get the
-/// same 401 at the same cost.
+/// same 401 at the same cost; a throttled attempt gets 429 with `Retry-After`.
 pub async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -65,67 +64,42 @@ pub async fn submit(
 ) -> Result<HttpResponse, AppError> {
     let Input { value: form, json } = input;
     let name = form.username.unwrap_or_default();
-    let password = form.password.unwrap_or_default();
     let next = form.next.as_deref().and_then(SafeNext::parse);
-    let next_str = next.as_ref().map_or("", SafeNext::as_str);
     let browser = Format::of(&req) == Format::Html;
-
-    let mut missing = FieldErrors::new();
-    if name.trim().is_empty() {
-        missing.insert("username", vec!["Username is required.".into()]);
-    }
-    if password.is_empty() {
-        missing.insert("password", vec!["Password is required.".into()]);
-    }
-    if !missing.is_empty() {
-        if browser {
-            let message = missing
-                .values()
-                .flatten()
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(" ");
-            let ctx = form_context(&name, next_str, form.remember, Some(&message));
-            return render::page(
-                &state,
-                &req,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "login.html",
-                ctx,
-            );
+    // A browser sees the form again with the message; other clients get the error.
+    let refuse = |error: AppError| {
+        if !browser {
+            return Err(error);
         }
-        return Err(AppError::Validation(missing));
-    }
-
-    let client = client_ip::describe(&req, &state.settings.trusted_proxies);
-    let normalized = normalize_username(&name);
-    let user = state
-        .db(move |conn| Ok(users::find_by_normalized(conn, &normalized)?))
-        .await?;
-    let stored_hash = user.as_ref().map(|u| u.password_hash.clone());
-    let verification = state.passwords.verify(password, stored_hash).await?;
-    let (user, rehash) = match (user, verification) {
-        (Some(user), Verification::Valid { rehash }) => (user, rehash),
-        _ => {
-            log::info!("login failed: username={name:?} client={client}");
-            if browser {
-                let error = AppError::InvalidCredentials.to_string();
-                let ctx = form_context(&name, next_str, form.remember, Some(&error));
-                return render::page(&state, &req, StatusCode::UNAUTHORIZED, "login.html", ctx);
-            }
-            return Err(AppError::InvalidCredentials);
+        let ctx = form_context(
+            &name,
+            next.as_ref().map_or("", SafeNext::as_str),
+            form.remember,
+            Some(&error.to_string()),
+        );
+        let mut page = render::page(&state, &req, error.status_code(), "login.html", ctx)?;
+        if let Some(retry) = error.error_response().headers().get(header::RETRY_AFTER) {
+            page.headers_mut()
+                .insert(header::RETRY_AFTER, retry.clone());
         }
+        Ok(page)
     };
 
-    let (id, now) = (user.id, chrono::Utc::now().naive_utc());
-    state
-        .db(move |conn| Ok(users::record_login(conn, id, now, rehash.as_deref())?))
-        .await?;
+    let ip = client_ip::client_ip(&req, &state.settings.trusted_proxies);
+    if let Err(throttled) = state.throttle.check_ip(ip) {
+        return refuse(throttled);
+    }
+    let password = form.password.unwrap_or_default();
+    if let Err(missing) = required(&name, &password) {
+        return refuse(missing);
+    }
+    let client = ip.map_or_else(|| "-".to_owned(), |ip| ip.to_string());
+    let user = match credentials::check(&state, &name, password, &client).await {
+        Ok(user) => user,
+        Err(e @ (AppError::InvalidCredentials | AppError::Throttled { .. })) => return refuse(e),
+        Err(e) => return Err(e),
+    };
     session::start(&req, &user, form.remember)?;
-    log::info!(
-        "login succeeded: username={:?} client={client}",
-        user.username
-    );
 
     if json {
         return Ok(render::json(
@@ -139,4 +113,20 @@ pub async fn submit(
     Ok(render::see_other(
         next.as_ref().map_or("/dashboard", SafeNext::as_str),
     ))
+}
+
+/// 422 naming each empty field.
+fn required(name: &str, password: &str) -> Result<(), AppError> {
+    let mut missing = FieldErrors::new();
+    if name.trim().is_empty() {
+        missing.insert("username", vec!["Username is required.".into()]);
+    }
+    if password.is_empty() {
+        missing.insert("password", vec!["Password is required.".into()]);
+    }
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Validation(missing))
+    }
 }

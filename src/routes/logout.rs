@@ -24,10 +24,7 @@ pub async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    if let Some((id, _auth)) = session::sealed_login(&req) {
-        log::info!("logout: user_id={id}");
-    }
-    session::end(&req);
+    session::logout(&req, &state).await;
     let mut response = render::see_other("/login");
     response
         .add_cookie(

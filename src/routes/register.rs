@@ -77,6 +77,8 @@ pub async fn submit(
     let Input { value: form, json } = input;
     let browser = Format::of(&req) == Format::Html;
     let typed_name = form.username.clone().unwrap_or_default();
+    let ip = client_ip::client_ip(&req, &state.settings.trusted_proxies);
+    state.throttle.check_ip(ip)?;
     let rerender = |status: StatusCode, errors: FieldErrors| {
         render::page(
             &state,
@@ -119,7 +121,7 @@ pub async fn submit(
     };
 
     session::start(&req, &user, false)?;
-    let client = client_ip::describe(&req, &state.settings.trusted_proxies);
+    let client = ip.map_or_else(|| "-".to_owned(), |ip| ip.to_string());
     log::info!("registered: username={:?} client={client}", user.username);
     if json {
         return Ok(render::json(

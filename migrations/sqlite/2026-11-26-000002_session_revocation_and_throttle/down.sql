@@ -1,0 +1,2 @@
+drop table login_failures;
+drop table revoked_sessions;

@@ -1,0 +1,83 @@
+//! Checking a login attempt: the username lock-out, bcrypt, and the
+//! bookkeeping of failures and successes.
+
+use chrono::Utc;
+use diesel::Connection as _;
+
+use super::password::Verification;
+use super::throttle::lock_duration;
+use crate::db::login_failures;
+use crate::db::users::{self, User};
+use crate::domain::normalize_username;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// The account for `name` if `password` is right. `Err(InvalidCredentials)`
+/// for an unknown name or a wrong password alike (same bcrypt work, same
+/// answer); `Err(Throttled)` while the name is locked, whether or not it exists.
+pub async fn check(
+    state: &AppState,
+    name: &str,
+    password: String,
+    client: &str,
+) -> Result<User, AppError> {
+    let key = normalize_username(name);
+    let now = Utc::now().naive_utc();
+    let lookup = key.clone();
+    let (user, failures) = state
+        .db(move |c| {
+            Ok((
+                users::find_by_normalized(c, &lookup)?,
+                login_failures::find(c, &lookup)?,
+            ))
+        })
+        .await?;
+    if let Some(until) = failures
+        .as_ref()
+        .and_then(|f| f.locked_until)
+        .filter(|u| *u > now)
+    {
+        log::warn!("login refused, name locked: username={name:?} client={client}");
+        return Err(AppError::Throttled {
+            retry_after: (until - now).to_std().unwrap_or_default(),
+        });
+    }
+
+    let stored = user.as_ref().map(|u| u.password_hash.clone());
+    let verification = state.passwords.verify(password, stored).await?;
+    match (user, verification) {
+        (Some(user), Verification::Valid { rehash }) => {
+            let (id, had_failures) = (user.id, failures.is_some());
+            state
+                .db(move |c| {
+                    c.transaction(|c| {
+                        users::record_login(c, id, now, rehash.as_deref())?;
+                        if had_failures {
+                            login_failures::clear(c, &key)?;
+                        }
+                        diesel::QueryResult::Ok(())
+                    })?;
+                    Ok(())
+                })
+                .await?;
+            log::info!(
+                "login succeeded: username={:?} client={client}",
+                user.username
+            );
+            Ok(user)
+        }
+        _ => {
+            let max = state.settings.login_max_failures;
+            let lock_for =
+                move |f| lock_duration(f, max).and_then(|d| chrono::Duration::from_std(d).ok());
+            let record = state
+                .db(move |c| Ok(login_failures::record_failure(c, &key, now, lock_for)?))
+                .await?;
+            log::info!(
+                "login failed: username={name:?} client={client} consecutive_failures={}",
+                record.failures
+            );
+            Err(AppError::InvalidCredentials)
+        }
+    }
+}
