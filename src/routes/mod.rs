@@ -1,5 +1,6 @@
 //! The route table, on one screen.
 
+pub mod account;
 pub mod api;
 pub mod dashboard;
 pub mod health;
@@ -42,6 +43,14 @@ pub fn configure(cfg: &mut web::ServiceConfig, allow_registration: bool) {
         web::scope("/dashboard")
             .wrap(from_fn(require_login))
             .service(web::resource("").get(dashboard::show)),
+    )
+    .service(
+        web::scope("/account")
+            .wrap(from_fn(require_login))
+            .service(web::resource("").get(account::show))
+            .service(web::resource("/password").post(account::change_password))
+            .service(web::resource("/logout-others").post(account::logout_others))
+            .service(web::resource("/delete").post(account::delete)),
     )
     .service(
         web::scope("/api")
