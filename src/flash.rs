@@ -62,17 +62,18 @@ impl FlashCookies {
         Self { key, name, secure }
     }
 
-    /// The notices waiting for this request (none when the cookie is absent or unreadable).
-    pub fn read(&self, req: &HttpRequest) -> Vec<FlashMessage> {
-        let Some(cookie) = req.cookie(self.name) else {
-            return Vec::new();
-        };
+    /// The notices waiting for this request: `None` without a flash cookie,
+    /// `Some` (empty when unreadable) when there is one to clear.
+    pub fn read(&self, req: &HttpRequest) -> Option<Vec<FlashMessage>> {
+        let cookie = req.cookie(self.name)?;
         let mut jar = CookieJar::new();
         jar.add_original(cookie);
-        jar.private(&self.key)
-            .get(self.name)
-            .and_then(|c| serde_json::from_str(c.value()).ok())
-            .unwrap_or_default()
+        Some(
+            jar.private(&self.key)
+                .get(self.name)
+                .and_then(|c| serde_json::from_str(c.value()).ok())
+                .unwrap_or_default(),
+        )
     }
 
     /// A cookie carrying `messages` to the next page.

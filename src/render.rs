@@ -131,7 +131,7 @@ pub fn page(
     mut ctx: Context,
 ) -> Result<HttpResponse, AppError> {
     let flashes = state.flash.read(req);
-    ctx.insert("flashes", &flashes);
+    ctx.insert("flashes", &flashes.as_deref().unwrap_or_default());
     let user = req.extensions().get::<CurrentUser>().cloned();
     let html = state
         .pages
@@ -139,7 +139,8 @@ pub fn page(
         .map_err(|e| anyhow::anyhow!("rendering {template}: {}", tera_cause(&e)))?;
     let mut response = HttpResponse::build(status);
     response.content_type(ContentType::html());
-    if !flashes.is_empty() {
+    // Shown once: the page that shows the notices clears them.
+    if flashes.is_some() {
         response.cookie(state.flash.removal());
     }
     Ok(response.body(html))
