@@ -225,28 +225,6 @@ impl Settings {
             })?,
         };
 
-        let secret_key = match get("SECRET_KEY") {
-            Some(raw) => parse_secret("SECRET_KEY", &raw)?,
-            None if production => {
-                return Err(ConfigError::Missing {
-                    name: "SECRET_KEY",
-                    reason:
-                        "when APP_ENV=production (make one with `session-auth generate-secret`)"
-                            .into(),
-                });
-            }
-            None => load_or_create_dev_key(dev_key_file)?,
-        };
-        let secret_key_fallbacks = match get("SECRET_KEY_FALLBACKS") {
-            None => Vec::new(),
-            Some(raw) => raw
-                .split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(|s| parse_secret("SECRET_KEY_FALLBACKS", s))
-                .collect::<Result<_, _>>()?,
-        };
-
         let cookie_secure = parse_or(
             "COOKIE_SECURE",
             get("COOKIE_SECURE"),
@@ -258,8 +236,6 @@ impl Settings {
         Ok(Self {
             environment,
             database_url,
-            secret_key,
-            secret_key_fallbacks,
             host: get("HOST").map_or_else(|| "127.0.0.1".to_owned(), |h| h.trim().to_owned()),
             port: parse_or("PORT", get("PORT"), 8080, |v| {
                 v.parse::<u16>()
@@ -301,10 +277,7 @@ impl Settings {
                 "LOGIN_MAX_FAILURES",
                 get("LOGIN_MAX_FAILURES"),
                 5,
-                |v| match parse_count(v)? {
-                    0 => Err("expected at least 1".into()),
-                    n => Ok(n),
-                },
+                parse_positive,
             )?,
             trusted_proxies: parse_or(
                 "TRUSTED_PROXIES",
@@ -316,12 +289,31 @@ impl Settings {
                 "DATABASE_POOL_SIZE",
                 get("DATABASE_POOL_SIZE"),
                 default_pool_size(workers),
-                |v| match parse_count(v)? {
-                    0 => Err("expected at least 1".into()),
-                    n => Ok(n),
-                },
+                parse_positive,
             )?,
             workers,
+            // Last: a failing start must not leave a new development key behind.
+            secret_key: match get("SECRET_KEY") {
+                Some(raw) => parse_secret("SECRET_KEY", &raw)?,
+                None if production => {
+                    return Err(ConfigError::Missing {
+                        name: "SECRET_KEY",
+                        reason:
+                            "when APP_ENV=production (make one with `session-auth generate-secret`)"
+                                .into(),
+                    });
+                }
+                None => load_or_create_dev_key(dev_key_file)?,
+            },
+            secret_key_fallbacks: match get("SECRET_KEY_FALLBACKS") {
+                None => Vec::new(),
+                Some(raw) => raw
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(|s| parse_secret("SECRET_KEY_FALLBACKS", s))
+                    .collect::<Result<_, _>>()?,
+            },
         })
     }
 
@@ -408,6 +400,13 @@ fn parse_count(value: &str) -> Result<u32, String> {
     value
         .parse::<u32>()
         .map_err(|_| "expected a whole number".into())
+}
+
+fn parse_positive(value: &str) -> Result<u32, String> {
+    match parse_count(value)? {
+        0 => Err("expected at least 1".into()),
+        n => Ok(n),
+    }
 }
 
 fn parse_ip_list(value: &str) -> Result<Vec<IpAddr>, String> {
@@ -629,6 +628,15 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(!err.contains("hunter2"), "{err}");
+    }
+
+    #[test]
+    fn a_failing_start_leaves_no_development_key_behind() {
+        let dir = std::env::temp_dir().join(format!("sa-nokey-{}", rand::random::<u64>()));
+        let path = dir.join("secret_key");
+        let vars = |name: &str| (name == "PORT").then(|| "abc".to_owned());
+        assert!(Settings::from_vars(&vars, &path).is_err());
+        assert!(!path.exists());
     }
 
     #[test]
