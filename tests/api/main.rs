@@ -2,5 +2,10 @@
 //! SQLite and, when `TEST_DATABASE_URL` is set, on PostgreSQL.
 
 mod helpers;
+mod process;
 
 mod basics;
+mod cli;
+mod curl_session;
+mod logs;
+mod settings;

@@ -1,0 +1,248 @@
+//! The command line, run as an operator would: the built binary in an empty
+//! directory with a clean environment.
+
+use std::path::Path;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::*;
+use crate::process::*;
+
+crate::stories!(
+    a_created_user_can_log_in,
+    a_taken_name_is_refused_in_any_case
+);
+
+/// `create-user ARGS` on `database` with `stdin`, run in `dir`.
+fn create_user(dir: &Path, database: &str, args: &[&str], stdin: &str) -> Finished {
+    let mut command = session_auth(dir, &["create-user"]);
+    command.args(args).env("DATABASE_URL", database);
+    run(command, stdin)
+}
+
+#[track_caller]
+fn assert_success(out: &Finished) {
+    assert!(out.status.success(), "expected success: {out:#?}");
+}
+
+#[track_caller]
+fn assert_failure_saying(out: &Finished, message: &str) {
+    assert!(!out.status.success(), "expected a failure: {out:#?}");
+    assert!(
+        out.stderr.contains(message),
+        "stderr should say {message:?}: {out:#?}"
+    );
+    assert!(!out.stderr.contains("panicked"), "no panic: {out:#?}");
+}
+
+/// A fresh SQLite URL in `dir`.
+fn sqlite_in(dir: &Path) -> String {
+    format!("sqlite://{}", dir.join("x.db").display())
+}
+
+#[test]
+fn help_lists_every_subcommand() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(session_auth(dir.path(), &["--help"]), "");
+    assert_success(&out);
+    for command in [
+        "serve",
+        "migrate",
+        "create-user",
+        "generate-secret",
+        "healthcheck",
+    ] {
+        assert!(
+            out.stdout
+                .lines()
+                .any(|l| l.split_whitespace().next() == Some(command)),
+            "--help does not list {command}:\n{}",
+            out.stdout
+        );
+    }
+}
+
+#[test]
+fn version_prints_name_and_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(session_auth(dir.path(), &["--version"]), "");
+    assert_success(&out);
+    assert_eq!(out.stdout.trim(), "session-auth 0.1.0");
+}
+
+#[test]
+fn generate_secret_prints_a_fresh_key_of_at_least_64_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = || {
+        let out = run(session_auth(dir.path(), &["generate-secret"]), "");
+        assert_success(&out);
+        out.stdout.trim().to_owned()
+    };
+    let (first, second) = (secret(), secret());
+    let bytes = BASE64
+        .decode(&first)
+        .unwrap_or_else(|e| panic!("not base64: {first:?}: {e}"));
+    assert!(bytes.len() >= 64, "{} bytes", bytes.len());
+    assert_ne!(first, second, "two calls print the same secret");
+}
+
+#[test]
+fn migrate_applies_once_then_says_up_to_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let migrate = || {
+        let mut command = session_auth(dir.path(), &["migrate"]);
+        command.env("DATABASE_URL", sqlite_in(dir.path()));
+        let out = run(command, "");
+        assert_success(&out);
+        out.stdout
+    };
+    let first = migrate();
+    assert!(
+        !first.contains("up to date"),
+        "a fresh database has pending migrations: {first}"
+    );
+    assert!(
+        dir.path().join("x.db").is_file(),
+        "the database file is created"
+    );
+    let second = migrate();
+    assert!(second.contains("up to date"), "second run: {second}");
+}
+
+async fn a_created_user_can_log_in(backend: Backend) {
+    let (_db, url) = TestDb::create(backend);
+    let database = database_url_var(&url);
+    let dir = tempfile::tempdir().unwrap();
+
+    let out = create_user(
+        dir.path(),
+        &database,
+        &["alice", "--password-stdin"],
+        &format!("{PASSWORD}\n"),
+    );
+    assert_success(&out);
+
+    let server = Server::start(dir.path(), &[("DATABASE_URL", &database)]);
+    let (client, _jar) = new_client();
+    let body = json!({"username": "alice", "password": PASSWORD});
+    let response = client
+        .post(server.url("/login"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let me: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(me["username"], "alice");
+    assert_eq!(
+        whoami(&client, &server.address).await.as_deref(),
+        Some("alice")
+    );
+}
+
+async fn a_taken_name_is_refused_in_any_case(backend: Backend) {
+    let (_db, url) = TestDb::create(backend);
+    let database = database_url_var(&url);
+    let dir = tempfile::tempdir().unwrap();
+    let stdin = format!("{PASSWORD}\n");
+
+    assert_success(&create_user(
+        dir.path(),
+        &database,
+        &["alice", "--password-stdin"],
+        &stdin,
+    ));
+    for taken in ["alice", "ALICE", "Alice"] {
+        let out = create_user(dir.path(), &database, &[taken, "--password-stdin"], &stdin);
+        assert_failure_saying(&out, "already taken");
+    }
+}
+
+#[test]
+fn without_the_flag_the_password_is_read_twice_from_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = sqlite_in(dir.path());
+
+    let out = create_user(
+        dir.path(),
+        &database,
+        &["bob"],
+        &format!("{PASSWORD}\n{PASSWORD}\n"),
+    );
+    assert_success(&out);
+
+    let other = "another correct horse battery";
+    let out = create_user(
+        dir.path(),
+        &database,
+        &["carol"],
+        &format!("{PASSWORD}\n{other}\n"),
+    );
+    assert_failure_saying(&out, "do not match");
+    // Nothing was created: the name is still free.
+    let out = create_user(
+        dir.path(),
+        &database,
+        &["carol"],
+        &format!("{other}\n{other}\n"),
+    );
+    assert_success(&out);
+}
+
+#[test]
+fn a_weak_password_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = sqlite_in(dir.path());
+    let out = create_user(
+        dir.path(),
+        &database,
+        &["dave", "--password-stdin"],
+        "password\n",
+    );
+    assert_failure_saying(&out, "too easy to guess");
+}
+
+#[test]
+fn an_invalid_username_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = sqlite_in(dir.path());
+    let stdin = format!("{PASSWORD}\n");
+    let too_long = "x".repeat(33);
+    for bad in ["ab", "with space", "semi;colon", "émile", too_long.as_str()] {
+        let out = create_user(dir.path(), &database, &[bad, "--password-stdin"], &stdin);
+        assert!(!out.status.success(), "{bad:?} was accepted: {out:#?}");
+        assert!(
+            !out.stderr_lines().is_empty(),
+            "{bad:?}: a message is expected"
+        );
+        assert!(!out.stderr.contains("panicked"), "{bad:?}: {out:#?}");
+    }
+}
+
+#[test]
+fn healthcheck_follows_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = sqlite_in(dir.path());
+    let healthcheck = |port: u16| {
+        let mut command = session_auth(dir.path(), &["healthcheck"]);
+        command
+            .env("DATABASE_URL", &database)
+            .env("HOST", "127.0.0.1")
+            .env("PORT", port.to_string());
+        run(command, "")
+    };
+
+    let server = Server::start(dir.path(), &[("DATABASE_URL", &database)]);
+    assert_success(&healthcheck(server.port));
+
+    let out = healthcheck(free_port());
+    assert!(!out.status.success(), "nothing listens, yet: {out:#?}");
+    assert!(
+        !out.stderr_lines().is_empty(),
+        "a message is expected: {out:#?}"
+    );
+    assert!(!out.stderr.contains("panicked"), "{out:#?}");
+}

@@ -1,0 +1,105 @@
+//! The README's curl session, run as written against the real binary: each
+//! `# → …` line must be what the command before it prints.
+
+use std::process::Command;
+
+use crate::process::*;
+
+const START: &str = "<!-- curl-session:start -->";
+const END: &str = "<!-- curl-session:end -->";
+const README_ADDRESS: &str = "http://127.0.0.1:8080";
+const MARK: &str = "@@expected-output-ends-here@@";
+
+/// The README's shell block with `B=` pointed at `address`, each expectation
+/// replaced by a marker echo; and the expectations, in order.
+fn script_and_expectations(readme: &str, address: &str) -> (String, Vec<String>) {
+    let (_, rest) = readme
+        .split_once(START)
+        .expect("README has the curl-session start marker");
+    let (block, _) = rest
+        .split_once(END)
+        .expect("README has the curl-session end marker");
+    let mut script = String::new();
+    let mut expectations = Vec::new();
+    let mut saw_base = false;
+    for line in block.lines().filter(|l| !l.trim_start().starts_with("```")) {
+        if let Some(expected) = line.trim_start().strip_prefix("# →") {
+            expectations.push(expected.trim().replace(README_ADDRESS, address));
+            script.push_str(&format!("printf '\\n%s\\n' '{MARK}'\n"));
+        } else if line.trim() == format!("B={README_ADDRESS}") {
+            saw_base = true;
+            script.push_str(&format!("B={address}\n"));
+        } else {
+            script.push_str(line);
+            script.push('\n');
+        }
+    }
+    assert!(saw_base, "the session should start with B={README_ADDRESS}");
+    assert!(
+        !expectations.is_empty(),
+        "the session has no `# → expected` lines"
+    );
+    (script, expectations)
+}
+
+fn curl_installed() -> bool {
+    Command::new("curl")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn the_readme_curl_session_works_as_written() {
+    if !curl_installed() {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "CI=true but curl is not installed"
+        );
+        eprintln!("SKIPPED (curl session): curl is not installed");
+        return;
+    }
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("x.db").display());
+    let server = Server::start(dir.path(), &[("DATABASE_URL", &database)]);
+
+    let (script, expectations) = script_and_expectations(&readme, &server.address);
+    let script_path = dir.path().join("session.sh");
+    std::fs::write(&script_path, &script).unwrap();
+    let mut bash = clean_command("bash", dir.path());
+    // mktemp and curl's ~/.curlrc stay inside the temporary directory.
+    bash.arg("-eu")
+        .arg(&script_path)
+        .env("TMPDIR", dir.path())
+        .env("HOME", dir.path());
+    let out = run(bash, "");
+    assert!(
+        out.status.success(),
+        "the session failed:\n{script}\n{out:#?}\n{}",
+        server.log()
+    );
+
+    let outputs: Vec<&str> = out.stdout.split(MARK).map(str::trim).collect();
+    assert_eq!(
+        outputs.len(),
+        expectations.len() + 1,
+        "one output per expectation:\n{}",
+        out.stdout
+    );
+    for (i, (expected, actual)) in expectations.iter().zip(&outputs).enumerate() {
+        assert_eq!(
+            actual,
+            expected,
+            "expectation {} of the README's curl session",
+            i + 1
+        );
+    }
+    assert_eq!(
+        outputs[expectations.len()],
+        "",
+        "output after the last expectation"
+    );
+}

@@ -1,0 +1,198 @@
+//! What the server writes to its log at `RUST_LOG=debug`: an access line
+//! per request and the login outcomes, never a password, cookie or secret.
+
+use std::time::{Duration, Instant};
+
+use reqwest::{Response, StatusCode};
+use serde_json::json;
+
+use crate::helpers::*;
+use crate::process::*;
+
+const USERNAME: &str = "logan";
+const SECRET_PASSWORD: &str = "Zq8-unique-passphrase-771";
+const WRONG_PASSWORD: &str = "Wrong-unique-passphrase-993";
+
+/// One access log line: method, path, status, and whether it has a time.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Access {
+    method: String,
+    path: String,
+    status: u16,
+}
+
+/// Parses lines holding `"METHOD PATH HTTP/x" STATUS … TIMEms`.
+fn access_lines(log: &str) -> Vec<(Access, bool)> {
+    log.lines()
+        .filter_map(|line| {
+            let (_, rest) = line.split_once('"')?;
+            let (request, after) = rest.split_once('"')?;
+            let [method, path, version] = request.split_whitespace().collect::<Vec<_>>()[..] else {
+                return None;
+            };
+            if !version.starts_with("HTTP/") {
+                return None;
+            }
+            let mut fields = after.split_whitespace();
+            let status = fields.next()?.parse().ok()?;
+            let timed = fields.any(|f| {
+                f.strip_suffix("ms")
+                    .is_some_and(|n| n.parse::<f64>().is_ok())
+            });
+            Some((
+                Access {
+                    method: method.to_owned(),
+                    path: path.to_owned(),
+                    status,
+                },
+                timed,
+            ))
+        })
+        .collect()
+}
+
+/// The values of every cookie `response` sets (removals have none).
+fn cookie_values(response: &Response) -> Vec<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| {
+            v.split(';')
+                .next()?
+                .split_once('=')
+                .map(|(_, value)| value.to_owned())
+        })
+        .filter(|value| !value.is_empty())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_log_tells_what_happened_without_leaking_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = run(session_auth(dir.path(), &["generate-secret"]), "")
+        .stdout
+        .trim()
+        .to_owned();
+    let database = format!("sqlite://{}", dir.path().join("x.db").display());
+    let vars = [
+        ("RUST_LOG", "debug"),
+        ("SECRET_KEY", secret.as_str()),
+        ("DATABASE_URL", &database),
+    ];
+    let mut server = Server::start(dir.path(), &vars);
+    let (client, _jar) = new_client();
+    let (stranger, _) = new_client();
+    let credentials = [("username", USERNAME), ("password", SECRET_PASSWORD)];
+
+    let mut expected = Vec::new();
+    let mut cookies = Vec::new();
+    let mut check = |response: Response, method: &str, path: &str, status: StatusCode| {
+        assert_eq!(response.status(), status, "{method} {path}");
+        cookies.extend(cookie_values(&response));
+        expected.push(Access {
+            method: method.into(),
+            path: path.into(),
+            status: status.as_u16(),
+        });
+    };
+
+    let register = [
+        credentials[0],
+        credentials[1],
+        ("password_confirm", SECRET_PASSWORD),
+    ];
+    let response = client
+        .post(server.url("/register"))
+        .form(&register)
+        .send()
+        .await
+        .unwrap();
+    check(response, "POST", "/register", StatusCode::SEE_OTHER);
+    let response = client.get(server.url("/dashboard")).send().await.unwrap();
+    check(response, "GET", "/dashboard", StatusCode::OK);
+    let response = client.post(server.url("/logout")).send().await.unwrap();
+    check(response, "POST", "/logout", StatusCode::SEE_OTHER);
+    let response = client
+        .post(server.url("/login"))
+        .form(&credentials)
+        .send()
+        .await
+        .unwrap();
+    check(response, "POST", "/login", StatusCode::SEE_OTHER);
+    let response = client.post(server.url("/logout")).send().await.unwrap();
+    check(response, "POST", "/logout", StatusCode::SEE_OTHER);
+    let body = json!({"username": USERNAME, "password": SECRET_PASSWORD});
+    let response = client
+        .post(server.url("/login"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    check(response, "POST", "/login", StatusCode::OK);
+    let wrong = [("username", USERNAME), ("password", WRONG_PASSWORD)];
+    let response = stranger
+        .post(server.url("/login"))
+        .form(&wrong)
+        .send()
+        .await
+        .unwrap();
+    check(response, "POST", "/login", StatusCode::UNAUTHORIZED);
+    let response = client.get(server.url("/dashboard")).send().await.unwrap();
+    check(response, "GET", "/dashboard", StatusCode::OK);
+    let response = client.post(server.url("/logout")).send().await.unwrap();
+    check(response, "POST", "/logout", StatusCode::SEE_OTHER);
+    assert!(cookies.len() >= 3, "session cookies were set: {cookies:?}");
+
+    // Access lines are written as each response completes: let the last ones land.
+    let requests = |log: &str| {
+        access_lines(log)
+            .into_iter()
+            .filter(|(a, _)| a.path != "/healthz")
+            .count()
+    };
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while requests(&server.log()) < expected.len() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    server.stop();
+    let log = server.log();
+
+    for (what, value) in [
+        ("the password", SECRET_PASSWORD),
+        ("the wrong password", WRONG_PASSWORD),
+    ] {
+        assert!(!log.contains(value), "the log shows {what}:\n{log}");
+    }
+    assert!(!log.contains(&secret), "the log shows SECRET_KEY:\n{log}");
+    for cookie in &cookies {
+        assert!(
+            !log.contains(cookie.as_str()),
+            "the log shows a cookie value {cookie}:\n{log}"
+        );
+    }
+
+    let lines = access_lines(&log);
+    assert!(
+        lines.iter().all(|(_, timed)| *timed),
+        "an access line lacks its time:\n{log}"
+    );
+    let mut logged: Vec<Access> = lines
+        .into_iter()
+        .map(|(a, _)| a)
+        .filter(|a| a.path != "/healthz")
+        .collect();
+    logged.sort();
+    expected.sort();
+    assert_eq!(logged, expected, "one access line per request:\n{log}");
+
+    let outcome = |what: &str| log.lines().filter(|l| l.contains(what)).collect::<Vec<_>>();
+    let (succeeded, failed) = (outcome("login succeeded"), outcome("login failed"));
+    assert_eq!(succeeded.len(), 2, "form and JSON logins:\n{log}");
+    assert_eq!(failed.len(), 1, "the wrong password:\n{log}");
+    for line in succeeded.iter().chain(&failed) {
+        assert!(line.contains(USERNAME), "no username: {line}");
+        assert!(line.contains("127.0.0.1"), "no client address: {line}");
+    }
+}
