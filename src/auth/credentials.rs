@@ -8,7 +8,7 @@ use super::password::Verification;
 use super::throttle::lock_duration;
 use crate::db::login_failures;
 use crate::db::users::{self, User};
-use crate::domain::normalize_username;
+use crate::domain::Username;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -21,7 +21,15 @@ pub async fn check(
     password: String,
     client: &str,
 ) -> Result<User, AppError> {
-    let key = normalize_username(name);
+    // A name that could never have registered (bad length or characters,
+    // even a NUL byte PostgreSQL refuses) is an unknown name: nothing to look
+    // up or count, but the same bcrypt work and answer.
+    let Ok(valid) = Username::parse(name) else {
+        let _ = state.passwords.verify(password, None).await?;
+        log::info!("login failed: username={name:?} client={client} (not a valid username)");
+        return Err(AppError::InvalidCredentials);
+    };
+    let key = valid.normalized();
     let now = Utc::now().naive_utc();
     let lookup = key.clone();
     let (user, failures) = state

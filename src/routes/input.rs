@@ -31,8 +31,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Input<T> {
             let json = kind?;
             let bytes = body.await?;
             let value = if json {
-                serde_json::from_slice(&bytes)
-                    .map_err(|e| AppError::BadRequest(format!("Malformed JSON body: {e}")))?
+                parse_json_object(&bytes)?
             } else {
                 check_form_utf8(&bytes)?;
                 serde_urlencoded::from_bytes(&bytes)
@@ -40,6 +39,19 @@ impl<T: DeserializeOwned + 'static> FromRequest for Input<T> {
             };
             Ok(Self { value, json })
         })
+    }
+}
+
+/// A JSON body must be an object: serde would otherwise fill a struct from
+/// an array by position.
+fn parse_json_object<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    let malformed =
+        |e: serde_json::Error| AppError::BadRequest(format!("Malformed JSON body: {e}"));
+    match serde_json::from_slice::<serde_json::Value>(bytes).map_err(malformed)? {
+        object @ serde_json::Value::Object(_) => serde_json::from_value(object).map_err(malformed),
+        _ => Err(AppError::BadRequest(
+            "Malformed JSON body: expected an object with the form's fields".into(),
+        )),
     }
 }
 
