@@ -15,7 +15,13 @@ async fn register_then_dashboard_then_logout(backend: Backend) {
 
     let response = app.get("/dashboard").await;
     assert_eq!(response.status(), StatusCode::OK);
-    assert!(response.text().await.unwrap().contains("Welcome to the dashboard, alice"));
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("Welcome to the dashboard, alice")
+    );
 
     let response = app.logout().await;
     assert_redirect(&response, "/login");

@@ -58,7 +58,9 @@ pub fn postgres_available() -> bool {
         std::env::var("CI").map_or(true, |v| v != "true"),
         "CI=true but TEST_DATABASE_URL is not set: PostgreSQL tests must run in CI"
     );
-    eprintln!("SKIPPED (PostgreSQL): set TEST_DATABASE_URL=postgres://… to run this story on PostgreSQL");
+    eprintln!(
+        "SKIPPED (PostgreSQL): set TEST_DATABASE_URL=postgres://… to run this story on PostgreSQL"
+    );
     false
 }
 
@@ -86,7 +88,10 @@ impl TestDb {
                     .execute(&mut admin)
                     .expect("CREATE DATABASE");
                 let url = with_database(&admin_url, &name);
-                (Self::Postgres { admin_url, name }, DatabaseUrl::Postgres(url))
+                (
+                    Self::Postgres { admin_url, name },
+                    DatabaseUrl::Postgres(url),
+                )
             }
         }
     }
@@ -94,20 +99,24 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        if let Self::Postgres { admin_url, name } = self {
-            if let Ok(mut admin) = PgConnection::establish(admin_url) {
-                let _ = diesel::sql_query(format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#))
-                    .execute(&mut admin);
-            }
+        if let Self::Postgres { admin_url, name } = self
+            && let Ok(mut admin) = PgConnection::establish(admin_url)
+        {
+            let _ = diesel::sql_query(format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#))
+                .execute(&mut admin);
         }
     }
 }
 
 /// `postgres://u@h:p/admin?x` → `postgres://u@h:p/name?x`.
 pub fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
     let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let path_start = base[scheme_end..].find('/').map_or(base.len(), |i| scheme_end + i);
+    let path_start = base[scheme_end..]
+        .find('/')
+        .map_or(base.len(), |i| scheme_end + i);
     let mut out = format!("{}/{name}", &base[..path_start]);
     if let Some(query) = query {
         out.push('?');
@@ -140,7 +149,9 @@ impl TestApp {
             .expect("creating the test database");
         let mut settings = Settings::for_tests(url);
         configure(&mut settings);
-        let app = Application::build(settings.clone()).await.expect("building the app");
+        let app = Application::build(settings.clone())
+            .await
+            .expect("building the app");
         let port = app.port();
         tokio::spawn(app.run_until_stopped());
         let (client, jar) = new_client();
@@ -182,17 +193,32 @@ impl TestApp {
 
     /// GET as a browser would (`Accept: text/html`).
     pub async fn get_html(&self, path: &str) -> Response {
-        self.client.get(self.url(path)).header("accept", BROWSER_ACCEPT).send().await.expect("GET")
+        self.client
+            .get(self.url(path))
+            .header("accept", BROWSER_ACCEPT)
+            .send()
+            .await
+            .expect("GET")
     }
 
     /// GET with `Accept: application/json`.
     pub async fn get_json(&self, path: &str) -> Response {
-        self.client.get(self.url(path)).header("accept", "application/json").send().await.expect("GET")
+        self.client
+            .get(self.url(path))
+            .header("accept", "application/json")
+            .send()
+            .await
+            .expect("GET")
     }
 
     /// A form post as curl sends it.
     pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Response {
-        self.client.post(self.url(path)).form(fields).send().await.expect("POST")
+        self.client
+            .post(self.url(path))
+            .form(fields)
+            .send()
+            .await
+            .expect("POST")
     }
 
     /// A form post as a browser sends it.
@@ -208,11 +234,21 @@ impl TestApp {
 
     /// A JSON post.
     pub async fn post_json(&self, path: &str, body: &Value) -> Response {
-        self.client.post(self.url(path)).json(body).send().await.expect("POST")
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("POST")
     }
 
     /// A raw post with any content type and body bytes.
-    pub async fn post_raw(&self, path: &str, content_type: &str, body: impl Into<reqwest::Body>) -> Response {
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> Response {
         self.client
             .post(self.url(path))
             .header("content-type", content_type)
@@ -226,19 +262,28 @@ impl TestApp {
     pub async fn register(&self, username: &str) -> Response {
         self.post_form(
             "/register",
-            &[("username", username), ("password", PASSWORD), ("password_confirm", PASSWORD)],
+            &[
+                ("username", username),
+                ("password", PASSWORD),
+                ("password_confirm", PASSWORD),
+            ],
         )
         .await
     }
 
     /// Logs in with a form post.
     pub async fn login(&self, username: &str, password: &str) -> Response {
-        self.post_form("/login", &[("username", username), ("password", password)]).await
+        self.post_form("/login", &[("username", username), ("password", password)])
+            .await
     }
 
     /// Logs out (POST).
     pub async fn logout(&self) -> Response {
-        self.client.post(self.url("/logout")).send().await.expect("POST /logout")
+        self.client
+            .post(self.url("/logout"))
+            .send()
+            .await
+            .expect("POST /logout")
     }
 
     /// `GET /api/me`: the logged-in user's name, or `None` when anonymous.
@@ -265,7 +310,10 @@ pub fn new_client() -> (Client, Arc<Jar>) {
 /// A client without a jar that always sends `cookie` (a copied cookie).
 pub fn client_with_cookie(cookie: &str) -> Client {
     let mut headers = HeaderMap::new();
-    headers.insert("cookie", HeaderValue::from_str(cookie).expect("cookie header"));
+    headers.insert(
+        "cookie",
+        HeaderValue::from_str(cookie).expect("cookie header"),
+    );
     Client::builder()
         .default_headers(headers)
         .redirect(redirect::Policy::none())
@@ -276,7 +324,8 @@ pub fn client_with_cookie(cookie: &str) -> Client {
 /// The `Cookie` header `jar` would send to `address`.
 pub fn cookie_header(jar: &Jar, address: &str) -> Option<String> {
     let url = address.parse().expect("url");
-    jar.cookies(&url).and_then(|v| v.to_str().ok().map(str::to_owned))
+    jar.cookies(&url)
+        .and_then(|v| v.to_str().ok().map(str::to_owned))
 }
 
 /// One cookie's value from `jar`.
@@ -290,7 +339,11 @@ pub fn cookie_value(jar: &Jar, address: &str, name: &str) -> Option<String> {
 
 /// `GET /api/me` with `client`: the username, or `None` when anonymous.
 pub async fn whoami(client: &Client, address: &str) -> Option<String> {
-    let response = client.get(format!("{address}/api/me")).send().await.expect("GET /api/me");
+    let response = client
+        .get(format!("{address}/api/me"))
+        .send()
+        .await
+        .expect("GET /api/me");
     match response.status() {
         StatusCode::OK => {
             let body: Value = response.json().await.expect("JSON");
@@ -304,9 +357,16 @@ pub async fn whoami(client: &Client, address: &str) -> Option<String> {
 /// Asserts a 303 to `location`.
 #[track_caller]
 pub fn assert_redirect(response: &Response, location: &str) {
-    assert_eq!(response.status(), StatusCode::SEE_OTHER, "expected 303 to {location}");
     assert_eq!(
-        response.headers().get("location").and_then(|v| v.to_str().ok()),
+        response.status(),
+        StatusCode::SEE_OTHER,
+        "expected 303 to {location}"
+    );
+    assert_eq!(
+        response
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok()),
         Some(location),
         "redirect target"
     );
@@ -328,9 +388,16 @@ pub fn set_cookies<'a>(response: &'a Response, name: &str) -> Vec<&'a str> {
 #[track_caller]
 pub fn assert_session_cookie(response: &Response) {
     let cookies = set_cookies(response, "session");
-    assert_eq!(cookies.len(), 1, "exactly one session Set-Cookie: {cookies:?}");
+    assert_eq!(
+        cookies.len(),
+        1,
+        "exactly one session Set-Cookie: {cookies:?}"
+    );
     let cookie = cookies[0];
-    assert!(!cookie.starts_with("session=;"), "a session cookie, not a removal: {cookie}");
+    assert!(
+        !cookie.starts_with("session=;"),
+        "a session cookie, not a removal: {cookie}"
+    );
     for attribute in ["HttpOnly", "SameSite=Lax", "Path=/"] {
         assert!(cookie.contains(attribute), "{attribute} missing: {cookie}");
     }
@@ -341,10 +408,48 @@ pub fn assert_session_cookie(response: &Response) {
 #[track_caller]
 pub fn assert_session_cleared(response: &Response) {
     let cookies = set_cookies(response, "session");
-    assert_eq!(cookies.len(), 1, "exactly one session Set-Cookie (curl ignores a removal followed by a set): {cookies:?}");
+    assert_eq!(
+        cookies.len(),
+        1,
+        "exactly one session Set-Cookie (curl ignores a removal followed by a set): {cookies:?}"
+    );
     assert!(
         cookies[0].starts_with("session=;") && cookies[0].contains("Max-Age=0"),
         "a removal cookie: {}",
         cookies[0]
     );
+}
+
+/// The body of `response` as text.
+pub async fn body_text(response: Response) -> String {
+    response.text().await.expect("response body")
+}
+
+/// The value of header `name`, when present and readable.
+pub fn header<'a>(response: &'a Response, name: &str) -> Option<&'a str> {
+    response.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
+/// What a form in `html` would send for its input named `name` (entities
+/// decoded): `Some("")` for an input without a value, `None` without such an input.
+pub fn input_value(html: &str, name: &str) -> Option<String> {
+    let needle = format!("name=\"{name}\"");
+    html.match_indices("<input").find_map(|(start, _)| {
+        let tag = &html[start..start + html[start..].find('>')?];
+        tag.contains(&needle).then(|| {
+            tag.split_once(" value=\"")
+                .and_then(|(_, rest)| rest.split_once('"'))
+                .map_or_else(String::new, |(value, _)| unescape_html(value))
+        })
+    })
+}
+
+/// Decodes the entities Tera's HTML escaping produces.
+pub fn unescape_html(text: &str) -> String {
+    text.replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#x2F;", "/")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
