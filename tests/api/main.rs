@@ -3,4 +3,14 @@
 
 mod helpers;
 
+mod bad_cookies;
+mod bad_input;
 mod basics;
+mod dashboard;
+mod fuzz;
+mod health_static;
+mod login;
+mod login_failures;
+mod logout;
+mod password_rules;
+mod register;
