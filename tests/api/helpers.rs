@@ -419,3 +419,37 @@ pub fn assert_session_cleared(response: &Response) {
         cookies[0]
     );
 }
+
+/// The body of `response` as text.
+pub async fn body_text(response: Response) -> String {
+    response.text().await.expect("response body")
+}
+
+/// The value of header `name`, when present and readable.
+pub fn header<'a>(response: &'a Response, name: &str) -> Option<&'a str> {
+    response.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
+/// What a form in `html` would send for its input named `name` (entities
+/// decoded): `Some("")` for an input without a value, `None` without such an input.
+pub fn input_value(html: &str, name: &str) -> Option<String> {
+    let needle = format!("name=\"{name}\"");
+    html.match_indices("<input").find_map(|(start, _)| {
+        let tag = &html[start..start + html[start..].find('>')?];
+        tag.contains(&needle).then(|| {
+            tag.split_once(" value=\"")
+                .and_then(|(_, rest)| rest.split_once('"'))
+                .map_or_else(String::new, |(value, _)| unescape_html(value))
+        })
+    })
+}
+
+/// Decodes the entities Tera's HTML escaping produces.
+pub fn unescape_html(text: &str) -> String {
+    text.replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#x2F;", "/")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}

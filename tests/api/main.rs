@@ -4,8 +4,18 @@
 mod helpers;
 mod process;
 
+mod bad_cookies;
+mod bad_input;
 mod basics;
 mod cli;
 mod curl_session;
+mod dashboard;
+mod fuzz;
+mod health_static;
+mod login;
+mod login_failures;
+mod logout;
 mod logs;
+mod password_rules;
+mod register;
 mod settings;

@@ -1,0 +1,244 @@
+//! Bad input never gets a 5xx: oversized, malformed, mistyped and
+//! mis-encoded bodies, unknown routes and wrong methods each get their own
+//! 4xx (cookies: `bad_cookies.rs`; random input: `fuzz.rs`).
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+crate::stories!(
+    a_body_over_16_kib_answers_413,
+    malformed_json_answers_400_saying_so,
+    json_that_is_not_an_object_answers_400,
+    a_wrong_content_type_answers_400,
+    a_form_that_is_not_utf8_answers_400,
+    missing_fields_answer_422_naming_them,
+    an_unknown_route_answers_404_in_the_clients_format,
+    a_wrong_method_answers_405,
+);
+
+const LIMIT: usize = 16 * 1024;
+
+/// A form body of exactly `len` bytes.
+fn form_of_len(len: usize) -> String {
+    let head = "username=alice&password=";
+    format!("{head}{}", "a".repeat(len - head.len()))
+}
+
+async fn a_body_over_16_kib_answers_413(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let form = "application/x-www-form-urlencoded";
+    for path in ["/login", "/register"] {
+        let response = app.post_raw(path, form, form_of_len(LIMIT + 1)).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "{path} form"
+        );
+        assert!(body_text(response).await.contains("16 KiB"));
+
+        let body = json!({ "username": "alice", "password": "a".repeat(LIMIT) }).to_string();
+        let response = app.post_raw(path, "application/json", body).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "{path} JSON"
+        );
+
+        let response = app.post_raw(path, form, vec![b'%'; 1024 * 1024]).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "{path} 1 MiB"
+        );
+    }
+    // Up to the limit a body is read: a failed login, not 413.
+    let response = app.post_raw("/login", form, form_of_len(LIMIT)).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+}
+
+async fn malformed_json_answers_400_saying_so(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    for path in ["/login", "/register"] {
+        for body in [
+            "{\"username\": \"alice\",",
+            "{username: alice}",
+            "",
+            "{\"username\": 1, \"password\": \"x\"}",
+        ] {
+            let response = app.post_raw(path, "application/json", body).await;
+            assert_eq!(
+                response.status(),
+                StatusCode::BAD_REQUEST,
+                "{path} {body:?}"
+            );
+            let answer: Value = response
+                .json()
+                .await
+                .expect("a JSON answer to a JSON client");
+            assert!(
+                answer["message"].as_str().unwrap().contains("JSON"),
+                "{answer}"
+            );
+        }
+    }
+}
+
+async fn json_that_is_not_an_object_answers_400(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.register("alice").await;
+    app.logout().await;
+    let login_array = json!(["alice", PASSWORD, false, null]).to_string();
+    let register_array = json!(["bob", PASSWORD, PASSWORD]).to_string();
+    for (path, body) in [
+        ("/login", "[]"),
+        ("/login", "\"x\""),
+        ("/login", "null"),
+        ("/login", "42"),
+        ("/login", login_array.as_str()),
+        ("/register", "[]"),
+        ("/register", "true"),
+        ("/register", register_array.as_str()),
+    ] {
+        let response = app
+            .post_raw(path, "application/json", body.to_owned())
+            .await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{path} {body}");
+    }
+    assert_eq!(app.whoami().await, None, "a JSON array logged someone in");
+}
+
+async fn a_wrong_content_type_answers_400(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    for path in ["/login", "/register"] {
+        for content_type in [
+            "text/plain",
+            "multipart/form-data; boundary=x",
+            "application/xml",
+            "no-slash",
+        ] {
+            let response = app
+                .post_raw(path, content_type, "username=alice&password=x")
+                .await;
+            assert_eq!(
+                response.status(),
+                StatusCode::BAD_REQUEST,
+                "{path} {content_type}"
+            );
+            assert!(
+                body_text(response).await.contains("Content-Type"),
+                "{path} {content_type}"
+            );
+        }
+    }
+}
+
+async fn a_form_that_is_not_utf8_answers_400(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let form = "application/x-www-form-urlencoded";
+    for path in ["/login", "/register"] {
+        let encoded = app
+            .post_raw(path, form, "username=%FF&password=correct+horse")
+            .await;
+        assert_eq!(encoded.status(), StatusCode::BAD_REQUEST, "{path} %FF");
+        assert!(body_text(encoded).await.contains("UTF-8"));
+        let raw = app
+            .post_raw(path, form, b"username=\xff\xfe&password=x".to_vec())
+            .await;
+        assert_eq!(raw.status(), StatusCode::BAD_REQUEST, "{path} raw bytes");
+    }
+}
+
+async fn missing_fields_answer_422_naming_them(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    for path in ["/login", "/register"] {
+        let response = app.post_json(path, &json!({})).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{path}"
+        );
+        let answer: Value = response.json().await.unwrap();
+        for field in ["username", "password"] {
+            assert!(
+                answer["errors"][field].is_array(),
+                "{path}: {field} not named in {answer}"
+            );
+        }
+        let response = app
+            .post_raw(path, "application/x-www-form-urlencoded", "")
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{path} empty form"
+        );
+        let text = body_text(response).await;
+        assert!(
+            text.contains("Username is required") && text.contains("Password is required"),
+            "{text}"
+        );
+    }
+}
+
+async fn an_unknown_route_answers_404_in_the_clients_format(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let response = app.get_json("/no/such/page").await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let answer: Value = response.json().await.expect("JSON");
+    assert_eq!(answer["error"], "not_found");
+    assert!(answer["message"].is_string(), "{answer}");
+
+    let response = app.get_html("/no/such/page").await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert!(
+        header(&response, "content-type")
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(body_text(response).await.contains("Not Found"));
+
+    let response = app.get("/no/such/page").await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert!(
+        header(&response, "content-type")
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    assert_eq!(
+        app.post_form("/nope", &[("a", "b")]).await.status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+async fn a_wrong_method_answers_405(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let send = |method: Method, path: &str| app.client.request(method, app.url(path)).send();
+    for (method, path) in [
+        (Method::DELETE, "/login"),
+        (Method::PUT, "/register"),
+        (Method::PATCH, "/logout"),
+        (Method::POST, "/healthz"),
+        (Method::DELETE, "/"),
+    ] {
+        assert_eq!(
+            send(method.clone(), path).await.unwrap().status(),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path}"
+        );
+    }
+    app.register("alice").await;
+    for (method, path) in [
+        (Method::PUT, "/dashboard"),
+        (Method::POST, "/dashboard"),
+        (Method::DELETE, "/api/me"),
+    ] {
+        assert_eq!(
+            send(method.clone(), path).await.unwrap().status(),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path}"
+        );
+    }
+    assert_eq!(app.whoami().await.as_deref(), Some("alice"));
+}
