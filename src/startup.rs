@@ -14,6 +14,7 @@ use actix_web::middleware::{DefaultHeaders, Logger, from_fn};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context as _;
 
+use crate::auth::cache::SessionCache;
 use crate::auth::cookie::{SessionCookie, seal_policy, session_hook};
 use crate::auth::csrf::refuse_cross_site;
 use crate::auth::session::IDENTITY_KEY;
@@ -136,6 +137,7 @@ fn build_state(settings: Settings, pool: db::Pool) -> anyhow::Result<AppState> {
                 .unwrap_or(i64::MAX),
         },
         throttle: Throttle::new(settings.login_ip_limit),
+        sessions: SessionCache::default(),
         settings,
     })
 }

@@ -2,6 +2,7 @@
 
 use actix_web::web;
 
+use crate::auth::cache::SessionCache;
 use crate::auth::cookie::SessionCookie;
 use crate::auth::throttle::Throttle;
 use crate::auth::{Passwords, SessionPolicy};
@@ -27,6 +28,8 @@ pub struct AppState {
     pub session: SessionPolicy,
     /// Session cookie name, keys and attributes.
     pub session_cookie: SessionCookie,
+    /// Recent answers of the guard's database checks.
+    pub sessions: SessionCache,
     /// Attempts per client address.
     pub throttle: Throttle,
 }

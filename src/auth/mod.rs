@@ -1,6 +1,7 @@
 //! Authentication: passwords, the sealed session state, the login guard
 //! and the session cookie's policy.
 
+pub mod cache;
 pub mod cookie;
 pub mod credentials;
 pub mod csrf;

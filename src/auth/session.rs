@@ -16,6 +16,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
+use super::cache::CachedUser;
 use crate::db::revoked_sessions;
 use crate::db::users::{self, User};
 use crate::error::AppError;
@@ -135,7 +136,13 @@ pub fn start(req: &HttpRequest, user: &User, remember: bool) -> Result<AuthState
 /// Re-seals the current session under a new generation (after a password
 /// change or "log out other sessions"), so this session stays while older
 /// cookies die.
-pub fn reissue(req: &HttpRequest, current: &AuthState, generation: i32) -> Result<(), AppError> {
+pub fn reissue(
+    req: &HttpRequest,
+    state: &AppState,
+    current: &AuthState,
+    generation: i32,
+) -> Result<(), AppError> {
+    state.sessions.invalidate();
     let auth = AuthState {
         generation,
         seen_at: unix_now(),
@@ -170,7 +177,10 @@ pub async fn logout(req: &HttpRequest, state: &AppState) {
             _ => Ok(()),
         };
         match result {
-            Ok(()) => log::info!("logout: user_id={id}"),
+            Ok(()) => {
+                state.sessions.invalidate();
+                log::info!("logout: user_id={id}");
+            }
             Err(e) => log::error!("logout: user_id={id}: could not record the revocation: {e}"),
         }
     }
@@ -186,6 +196,37 @@ pub fn sealed_login(req: &HttpRequest) -> Option<(i32, AuthState)> {
 
 fn read_auth(session: &Session) -> Option<AuthState> {
     session.get::<AuthState>(AUTH_KEY).ok().flatten()
+}
+
+/// The user behind session `sid` as the database sees it (or saw it less
+/// than a second ago): `None` when the user is gone or the session revoked.
+async fn checked_user(
+    state: &AppState,
+    id: i32,
+    sid: &str,
+) -> Result<Option<CachedUser>, AppError> {
+    if let Some(known) = state.sessions.lookup(id, sid) {
+        return Ok(known);
+    }
+    let ticket = state.sessions.ticket();
+    let revoked_sid = sid.to_owned();
+    let user = state
+        .db(move |conn| match users::find_by_id(conn, id)? {
+            Some(user) if !revoked_sessions::is_revoked(conn, &revoked_sid)? => {
+                Ok(Some(CachedUser {
+                    username: user.username,
+                    session_generation: user.session_generation,
+                    created_at: user.created_at,
+                    last_login_at: user.last_login_at,
+                }))
+            }
+            _ => Ok(None),
+        })
+        .await?;
+    state
+        .sessions
+        .store(ticket, id, sid.to_owned(), user.clone());
+    Ok(user)
 }
 
 /// Who is logged in on this request, checked against the clock and the
@@ -207,18 +248,10 @@ pub async fn authenticate(
         end(req);
         return Ok(None);
     }
-    let (generation, sid) = (auth.generation, auth.sid.clone());
-    let user = state
-        .db(move |conn| {
-            let user = users::find_by_id(conn, id)?.filter(|u| u.session_generation == generation);
-            // A generation mismatch already settles it; skip the second query.
-            match user {
-                Some(user) if !revoked_sessions::is_revoked(conn, &sid)? => Ok(Some(user)),
-                _ => Ok(None),
-            }
-        })
-        .await?;
-    let Some(user) = user else {
+    let Some(user) = checked_user(state, id, &auth.sid)
+        .await?
+        .filter(|u| u.session_generation == auth.generation)
+    else {
         end(req);
         return Ok(None);
     };
@@ -232,7 +265,7 @@ pub async fn authenticate(
             .map_err(session_error)?;
     }
     Ok(Some(CurrentUser {
-        id: user.id,
+        id,
         username: user.username,
         created_at: user.created_at,
         last_login_at: user.last_login_at,

@@ -152,7 +152,7 @@ pub async fn change_password(
     let generation = state
         .db(move |c| Ok(users::set_password(c, id, &hash)?))
         .await?;
-    session::reissue(&req, &user.auth, generation)?;
+    session::reissue(&req, &state, &user.auth, generation)?;
     log::info!("password changed: user_id={id}; other sessions ended");
     done(&state, json, "Password changed", "/account")
 }
@@ -167,7 +167,7 @@ pub async fn logout_others(
     let generation = state
         .db(move |c| Ok(users::bump_generation(c, id)?))
         .await?;
-    session::reissue(&req, &user.auth, generation)?;
+    session::reissue(&req, &state, &user.auth, generation)?;
     log::info!("other sessions ended: user_id={id}");
     done(
         &state,
