@@ -17,6 +17,7 @@ use anyhow::Context as _;
 use crate::auth::cache::SessionCache;
 use crate::auth::cookie::{SessionCookie, seal_policy, session_hook};
 use crate::auth::csrf::refuse_cross_site;
+use crate::auth::hashing::HashPool;
 use crate::auth::session::IDENTITY_KEY;
 use crate::auth::throttle::Throttle;
 use crate::auth::{Passwords, SessionPolicy};
@@ -118,7 +119,7 @@ fn build_state(settings: Settings, pool: db::Pool) -> anyhow::Result<AppState> {
         pool,
         pages,
         flash: FlashCookies::new(key.clone(), settings.cookie_secure),
-        passwords: Passwords::new(settings.bcrypt_cost),
+        passwords: Passwords::new(settings.bcrypt_cost, HashPool::start(settings.workers)?),
         session: SessionPolicy {
             idle: settings.idle_timeout,
             absolute: settings.absolute_timeout,

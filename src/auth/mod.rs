@@ -5,6 +5,7 @@ pub mod cache;
 pub mod cookie;
 pub mod credentials;
 pub mod csrf;
+pub mod hashing;
 pub mod middleware;
 pub mod password;
 pub mod session;

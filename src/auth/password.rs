@@ -1,4 +1,5 @@
-//! bcrypt, always off the request-serving threads.
+//! bcrypt, always on the low-priority hashing threads (`hashing`), never
+//! on the threads that serve requests.
 //!
 //! A login for an unknown name, or with a password bcrypt cannot check in
 //! full (over 72 bytes), verifies against a dummy hash so that it costs the
@@ -7,8 +8,7 @@
 use std::str::FromStr as _;
 use std::sync::{Arc, OnceLock};
 
-use actix_web::web;
-
+use super::hashing::HashPool;
 use crate::domain::{MAX_PASSWORD_BYTES, NewPassword};
 use crate::error::AppError;
 
@@ -17,6 +17,7 @@ use crate::error::AppError;
 pub struct Passwords {
     cost: u32,
     dummy: Arc<OnceLock<String>>,
+    pool: HashPool,
 }
 
 /// The outcome of checking a login password.
@@ -33,11 +34,12 @@ pub enum Verification {
 }
 
 impl Passwords {
-    /// A hasher for `cost` (4–31).
-    pub fn new(cost: u32) -> Self {
+    /// A hasher for `cost` (4–31) running on `pool`.
+    pub fn new(cost: u32, pool: HashPool) -> Self {
         Self {
             cost,
             dummy: Arc::new(OnceLock::new()),
+            pool,
         }
     }
 
@@ -53,7 +55,8 @@ impl Passwords {
     /// Hashes an accepted new password.
     pub async fn hash(&self, password: NewPassword) -> Result<String, AppError> {
         let cost = self.cost;
-        web::block(move || bcrypt::hash(password.expose(), cost))
+        self.pool
+            .run(move || bcrypt::hash(password.expose(), cost))
             .await?
             .map_err(|e| AppError::Unexpected(anyhow::anyhow!("hashing a password: {e}")))
     }
@@ -65,7 +68,9 @@ impl Passwords {
         stored: Option<String>,
     ) -> Result<Verification, AppError> {
         let this = self.clone();
-        Ok(web::block(move || this.verify_blocking(&candidate, stored.as_deref())).await?)
+        self.pool
+            .run(move || this.verify_blocking(&candidate, stored.as_deref()))
+            .await
     }
 
     fn verify_blocking(&self, candidate: &str, stored: Option<&str>) -> Verification {
@@ -123,7 +128,7 @@ mod tests {
 
     #[test]
     fn the_right_password_verifies_and_a_wrong_one_does_not() {
-        let p = Passwords::new(4);
+        let p = Passwords::new(4, HashPool::start(1).unwrap());
         let hash = bcrypt::hash("correct horse battery", 4).unwrap();
         assert_eq!(
             blocking_verify(&p, "correct horse battery", Some(&hash)),
@@ -141,7 +146,7 @@ mod tests {
 
     #[test]
     fn a_password_longer_than_72_bytes_never_matches_its_prefix() {
-        let p = Passwords::new(4);
+        let p = Passwords::new(4, HashPool::start(1).unwrap());
         let exact: String = "ab".repeat(36);
         let hash = bcrypt::hash(&exact, 4).unwrap();
         assert!(matches!(
@@ -157,7 +162,7 @@ mod tests {
 
     #[test]
     fn a_hash_made_at_another_cost_is_renewed_at_login() {
-        let p = Passwords::new(5);
+        let p = Passwords::new(5, HashPool::start(1).unwrap());
         let old = bcrypt::hash("correct horse battery", 4).unwrap();
         let Verification::Valid { rehash: Some(new) } =
             blocking_verify(&p, "correct horse battery", Some(&old))

@@ -1,0 +1,115 @@
+//! The threads that run bcrypt: as many as there are cores, at the
+//! lowest CPU priority (`SCHED_IDLE` on Linux). Alone they use every core;
+//! during a login storm they yield to the threads serving pages, so
+//! hashing never starves interactive requests.
+
+use std::sync::mpsc::{self, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+
+use crate::error::AppError;
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Waiting bcrypt jobs beyond this are refused with 429 rather than queued.
+const QUEUE_LIMIT: usize = 256;
+
+/// A fixed pool of low-priority hashing threads.
+#[derive(Clone)]
+pub struct HashPool {
+    jobs: SyncSender<Job>,
+}
+
+impl HashPool {
+    /// Starts `threads` hashing threads.
+    pub fn start(threads: usize) -> std::io::Result<Self> {
+        let (jobs, queue) = mpsc::sync_channel::<Job>(QUEUE_LIMIT);
+        let queue = Arc::new(Mutex::new(queue));
+        for n in 0..threads.max(1) {
+            let queue = Arc::clone(&queue);
+            std::thread::Builder::new()
+                .name(format!("bcrypt-{n}"))
+                .spawn(move || {
+                    lower_priority();
+                    loop {
+                        // Holding the lock only while waiting hands jobs out one by one.
+                        let job = match queue.lock() {
+                            Ok(queue) => queue.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => job(),
+                            Err(_) => return, // the pool was dropped
+                        }
+                    }
+                })?;
+        }
+        Ok(Self { jobs })
+    }
+
+    /// Runs `work` on a hashing thread and waits for its result.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, AppError> {
+        let (reply, result) = oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = reply.send(work());
+        });
+        match self.jobs.try_send(job) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => {
+                log::warn!("password hashing queue is full; refusing an attempt");
+                return Err(AppError::Throttled {
+                    retry_after: Duration::from_secs(1),
+                });
+            }
+            Err(TrySendError::Disconnected(_)) => {
+                return Err(AppError::Unexpected(anyhow::anyhow!(
+                    "password hashing threads are gone"
+                )));
+            }
+        }
+        result
+            .await
+            .map_err(|_| AppError::Unexpected(anyhow::anyhow!("a password hashing job panicked")))
+    }
+}
+
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        use thread_priority::{
+            NormalThreadSchedulePolicy, ThreadPriority, ThreadSchedulePolicy,
+            set_thread_priority_and_policy, thread_native_id,
+        };
+        let idle = ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle);
+        if let Err(e) =
+            set_thread_priority_and_policy(thread_native_id(), ThreadPriority::Min, idle)
+        {
+            log::warn!("could not lower the priority of a hashing thread: {e:?}");
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    if let Err(e) =
+        thread_priority::set_current_thread_priority(thread_priority::ThreadPriority::Min)
+    {
+        log::warn!("could not lower the priority of a hashing thread: {e:?}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn jobs_run_and_return_their_result() {
+        let pool = HashPool::start(2).unwrap();
+        let results =
+            futures_util::future::join_all((0..10).map(|i| pool.run(move || i * 2))).await;
+        let values: Vec<i32> = results.into_iter().map(Result::unwrap).collect();
+        assert_eq!(values, (0..10).map(|i| i * 2).collect::<Vec<_>>());
+    }
+}
