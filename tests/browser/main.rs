@@ -1,0 +1,215 @@
+//! Browser tests: the stories a person walks through, in headless Chromium.
+//! They run when `CHROMEDRIVER` is set (see `harness.rs`); each test has its
+//! own app, database, chromedriver and browser profile.
+
+mod harness;
+
+use harness::{Browser, OtherSite, PASSWORD};
+
+#[tokio::test]
+async fn registering_lands_on_the_dashboard_and_a_reload_keeps_the_login() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+
+    browser.register("alice", PASSWORD).await;
+    assert!(
+        browser.has("nav form.nav-form[action='/logout']").await,
+        "the nav offers to log out"
+    );
+    browser.screenshot("dashboard").await;
+
+    browser.reload().await;
+    browser.expect_dashboard("alice").await;
+
+    browser.finish().await;
+}
+
+#[tokio::test]
+async fn the_logout_button_in_the_nav_shows_the_notice_and_the_dashboard_then_asks_to_log_in() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    browser.register("bob", PASSWORD).await;
+
+    browser.logout().await;
+    assert_eq!(browser.path().await, "/login");
+    let notice = browser.wait_for_text(".flashes", "logged out").await;
+    assert_eq!(notice, "You have been logged out");
+    browser.screenshot("login-after-logout").await;
+
+    browser.goto("/dashboard").await;
+    browser.expect_login_page().await;
+    assert_eq!(browser.path().await, "/login?next=%2Fdashboard");
+    assert!(
+        !browser.has(".flashes").await,
+        "the notice is shown only once"
+    );
+
+    browser.finish().await;
+}
+
+#[tokio::test]
+async fn an_anonymous_visit_to_the_dashboard_asks_to_log_in_and_returns_there_afterwards() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    browser.create_user("carol", PASSWORD).await;
+
+    browser.goto("/dashboard").await;
+    browser.expect_login_page().await;
+    assert_eq!(browser.path().await, "/login?next=%2Fdashboard");
+    assert_eq!(
+        browser
+            .attr("form[action='/login'] input[name=next]", "value")
+            .await
+            .as_deref(),
+        Some("/dashboard")
+    );
+    browser.screenshot("login").await;
+
+    browser.submit_login("carol", PASSWORD).await;
+    browser.expect_dashboard("carol").await;
+
+    browser.finish().await;
+}
+
+#[tokio::test]
+async fn form_errors_are_shown_next_to_their_fields_and_the_username_is_kept() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+
+    browser.goto("/register").await;
+    browser.fill("#username", "dave").await;
+    browser.fill("#password", "short").await;
+    browser.fill("#password_confirm", "different").await;
+    browser
+        .click_and_wait("form[action='/register'] button[type=submit]")
+        .await;
+
+    browser.wait_for(".field-error").await;
+    assert_eq!(browser.path().await, "/register");
+    assert_eq!(browser.text("h1").await, "Create an account");
+
+    // Each message sits in its field's box, right after the input, and the
+    // input points to it.
+    let password_error = browser
+        .text(".field:has(> #password) > #password-error")
+        .await;
+    assert!(
+        password_error.contains("Password must be at least 8 characters long."),
+        "{password_error:?}"
+    );
+    let confirm_error = browser
+        .text(".field:has(> #password_confirm) > #password_confirm-error")
+        .await;
+    assert_eq!(confirm_error, "Passwords do not match.");
+    for id in ["password", "password_confirm"] {
+        let input = format!("#{id}");
+        assert_eq!(
+            browser.attr(&input, "aria-invalid").await.as_deref(),
+            Some("true"),
+            "{id} is marked invalid"
+        );
+        let described_by = browser
+            .attr(&input, "aria-describedby")
+            .await
+            .unwrap_or_default();
+        assert!(
+            described_by
+                .split_whitespace()
+                .any(|d| d == format!("{id}-error")),
+            "{id} is described by its error: {described_by:?}"
+        );
+    }
+
+    // The username was fine: kept, and not marked.
+    assert_eq!(browser.value("#username").await, "dave");
+    assert_eq!(browser.attr("#username", "aria-invalid").await, None);
+    assert!(!browser.has("#username-error").await);
+    // Passwords are never sent back.
+    assert_eq!(browser.value("#password").await, "");
+    browser.screenshot("register-errors").await;
+
+    browser.finish().await;
+}
+
+#[tokio::test]
+async fn a_cross_origin_form_post_from_another_port_is_refused_and_the_user_stays_logged_in() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    const NEW_PASSWORD: &str = "an entirely different passphrase";
+    browser.register("erin", PASSWORD).await;
+
+    // The attacker's pages: same host (so the same site, and the SameSite=Lax
+    // cookie IS sent with their POST), another port (so another origin). Only
+    // the app's Fetch-Metadata check stands in the way. The password form
+    // even knows the current password, so nothing else could stop it.
+    let app = &browser.address;
+    let auto_submit = |action: &str, fields: &[(&str, &str)]| {
+        let inputs: String = fields
+            .iter()
+            .map(|(name, value)| format!(r#"<input type="hidden" name="{name}" value="{value}">"#))
+            .collect();
+        format!(
+            r#"<!doctype html><html><head><title>Win a prize</title></head>
+<body onload="document.forms[0].submit()">
+<form method="post" action="{app}{action}">{inputs}</form>
+</body></html>"#
+        )
+    };
+    let attacker = OtherSite::serve(vec![
+        ("/attack/logout".to_owned(), auto_submit("/logout", &[])),
+        (
+            "/attack/password".to_owned(),
+            auto_submit(
+                "/account/password",
+                &[
+                    ("current_password", PASSWORD),
+                    ("new_password", NEW_PASSWORD),
+                    ("new_password_confirm", NEW_PASSWORD),
+                ],
+            ),
+        ),
+    ]);
+    assert_ne!(attacker.address, browser.address);
+
+    for (attack, target) in [
+        ("/attack/logout", "/logout"),
+        ("/attack/password", "/account/password"),
+    ] {
+        browser.goto_url(&attacker.url(attack)).await;
+        // The page posts itself away on load; the app's answer replaces it.
+        browser
+            .wait_for_text(".lead", "Cross-site request refused")
+            .await;
+        assert_eq!(browser.current_url().await, browser.url(target));
+        assert_eq!(
+            browser.client.title().await.expect("title"),
+            "403 Forbidden · session-auth"
+        );
+        // Rendered text: the eyebrow is styled in capitals.
+        assert_eq!(browser.text(".eyebrow").await.to_lowercase(), "error 403");
+        assert_eq!(browser.text("h1").await, "Forbidden");
+        if attack == "/attack/logout" {
+            browser.screenshot("cross-site-refused").await;
+        }
+
+        browser.goto("/dashboard").await;
+        browser.expect_dashboard("erin").await;
+    }
+
+    // The password did not change: the new one fails, the old one works.
+    browser.logout().await;
+    browser.submit_login("erin", NEW_PASSWORD).await;
+    browser
+        .wait_for_text("#login-error", "Invalid username or password")
+        .await;
+    browser.submit_login("erin", PASSWORD).await;
+    browser.expect_dashboard("erin").await;
+
+    drop(attacker);
+    browser.finish().await;
+}
