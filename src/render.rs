@@ -268,6 +268,9 @@ fn error_page(req: &HttpRequest, status: StatusCode, message: &str) -> Option<St
     ctx.insert("status", &status.as_u16());
     ctx.insert("title", reason(status));
     ctx.insert("message", message);
+    // The error answer was made without asking who is logged in (a refused
+    // cross-site post, say): a "Log in" link would suggest a logout.
+    ctx.insert("neutral_nav", &true);
     match state.pages.render("error.html", ctx, None) {
         Ok(html) => Some(html),
         Err(e) => {

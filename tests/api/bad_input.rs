@@ -197,7 +197,11 @@ async fn an_unknown_route_answers_404_in_the_clients_format(backend: Backend) {
             .unwrap()
             .starts_with("text/html")
     );
-    assert!(body_text(response).await.contains("Not Found"));
+    let page = body_text(response).await;
+    assert!(page.contains("Not Found"));
+    // An error page does not know who is logged in, so it must not offer
+    // "Log in" as if the visitor had been logged out.
+    assert!(!page.contains("href=\"/login\""), "{page}");
 
     let response = app.get("/no/such/page").await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
