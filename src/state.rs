@@ -1,5 +1,7 @@
 //! `AppState`: what every handler shares, built once at start.
 
+use std::time::Duration;
+
 use actix_web::web;
 
 use crate::auth::cache::SessionCache;
@@ -11,6 +13,9 @@ use crate::db::{AnyConnection, Pool};
 use crate::error::AppError;
 use crate::flash::FlashCookies;
 use crate::render::Pages;
+
+/// How long one unit of database work may take before the request gets 503.
+pub const QUERY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Shared application state (one per server, cloned into each worker as an `Arc`).
 pub struct AppState {
@@ -43,10 +48,18 @@ impl AppState {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
-        web::block(move || {
+        let job = web::block(move || {
             let mut conn = pool.get()?;
             work(&mut conn)
-        })
-        .await?
+        });
+        // A database that keeps the connection open but stops answering
+        // would hold the request forever; answer 503 instead. (The blocked
+        // thread finishes, or its connection breaks, on its own.)
+        match tokio::time::timeout(QUERY_TIMEOUT, job).await {
+            Ok(result) => result?,
+            Err(_) => Err(AppError::DatabaseUnavailable(anyhow::anyhow!(
+                "no answer from the database within {QUERY_TIMEOUT:?}"
+            ))),
+        }
     }
 }

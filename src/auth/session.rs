@@ -159,32 +159,25 @@ pub fn end(req: &HttpRequest) {
 }
 
 /// Logs out for good: records this session's id as revoked (so copies of
-/// the cookie die too) and removes the cookie. If the database cannot take
-/// the record, the cookie is still removed from this browser and the
-/// failure is logged.
-pub async fn logout(req: &HttpRequest, state: &AppState) {
+/// the cookie die too), then removes the cookie. If the database cannot take
+/// the record, nothing is confirmed: the error (503) says to try again, and
+/// the cookie stays, since removing it here would leave copies alive.
+pub async fn logout(req: &HttpRequest, state: &AppState) -> Result<(), AppError> {
     if let Some((id, auth)) = sealed_login(req) {
         let expires_at = chrono::DateTime::from_timestamp(state.session.expires_at(&auth), 0)
             .map(|t| t.naive_utc());
         let now = chrono::Utc::now().naive_utc();
-        let result = match expires_at {
-            // Already expired: nothing left to revoke.
-            Some(expires_at) if expires_at > now => {
-                state
-                    .db(move |conn| Ok(revoked_sessions::revoke(conn, &auth.sid, expires_at, now)?))
-                    .await
-            }
-            _ => Ok(()),
-        };
-        match result {
-            Ok(()) => {
-                state.sessions.invalidate();
-                log::info!("logout: user_id={id}");
-            }
-            Err(e) => log::error!("logout: user_id={id}: could not record the revocation: {e}"),
+        // An already expired session has nothing left to revoke.
+        if let Some(expires_at) = expires_at.filter(|t| *t > now) {
+            state
+                .db(move |conn| Ok(revoked_sessions::revoke(conn, &auth.sid, expires_at, now)?))
+                .await?;
+            state.sessions.invalidate();
         }
+        log::info!("logout: user_id={id}");
     }
     end(req);
+    Ok(())
 }
 
 /// The sealed state of this request's session, if it has a login.

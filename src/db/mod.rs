@@ -89,11 +89,25 @@ pub fn pool(url: &DatabaseUrl, size: u32, connection_timeout: Duration) -> anyho
 /// Applies pending migrations; returns the versions applied.
 pub fn run_migrations(conn: &mut AnyConnection) -> anyhow::Result<Vec<String>> {
     let applied = match conn {
-        AnyConnection::Postgresql(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
-        AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
+        AnyConnection::Postgresql(c) => {
+            // Several instances may start at once on one database: the
+            // advisory lock lets one migrate while the others wait.
+            c.batch_execute("SELECT pg_advisory_lock(7262350017)")
+                .context("taking the migration lock")?;
+            let result = c
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|v| v.iter().map(ToString::to_string).collect::<Vec<_>>());
+            c.batch_execute("SELECT pg_advisory_unlock(7262350017)")
+                .context("releasing the migration lock")?;
+            result
+        }
+        // SQLite serializes writers itself (busy_timeout).
+        AnyConnection::Sqlite(c) => c
+            .run_pending_migrations(SQLITE_MIGRATIONS)
+            .map(|v| v.iter().map(ToString::to_string).collect()),
     }
     .map_err(|e| anyhow::anyhow!("applying migrations: {e}"))?;
-    Ok(applied.iter().map(ToString::to_string).collect())
+    Ok(applied)
 }
 
 /// Connects once and migrates: the start of `serve` and `migrate`.

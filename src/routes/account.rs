@@ -206,7 +206,9 @@ pub async fn delete(
             Ok(())
         })
         .await?;
-    session::logout(&req, &state).await;
+    // The account is gone, so every cookie of it is dead: no revocation needed.
+    state.sessions.invalidate();
+    session::end(&req);
     log::info!("account deleted: user_id={id}");
     done(&state, json, "Your account has been deleted", "/login")
 }

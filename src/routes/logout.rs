@@ -24,7 +24,7 @@ pub async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    session::logout(&req, &state).await;
+    session::logout(&req, &state).await?;
     let mut response = render::see_other("/login");
     response
         .add_cookie(

@@ -1,0 +1,202 @@
+#!/usr/bin/env bash
+# Benchmarks session-auth against its references. Anyone can run it:
+#
+#   bench/run.sh                # needs cargo, wrk, curl, psql and a PostgreSQL
+#
+# It builds release binaries, then for PostgreSQL (and once for SQLite):
+#   S1  authenticated GET /dashboard        wrk -t2 -c32
+#   S2  anonymous GET /dashboard (401)      wrk -t2 -c32
+#   S3  POST /login, correct passwords, rotating over 8 users, wrk -t2 -c8
+#   S4  S1 and S3 at the same time: S1's req/s and p99 during the login storm
+#   peak RSS (VmHWM) after S1, and the time from start to the first 200 on /healthz
+# and two references: a minimal actix-web hello world (the ceiling, same wrk
+# settings as S1) and the bcrypt bound (cores / time of one cost-12 verify).
+# The table goes to stdout and to bench/results/<date>.md.
+#
+# Everything talks to 127.0.0.1 only; every phase is bounded in time.
+# Settings (environment): BENCH_DATABASE_URL (admin URL, default
+# postgres://postgres@127.0.0.1:5432/postgres), DURATION (10s), WARMUP (3s),
+# BCRYPT_COST (12).
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$(pwd)
+DURATION=${DURATION:-10s}
+WARMUP=${WARMUP:-3s}
+COST=${BCRYPT_COST:-12}
+ADMIN_URL=${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+USERS=8
+PASSWORD='correct horse battery staple'
+CORES=$(nproc)
+
+for tool in cargo wrk curl psql; do
+    command -v "$tool" >/dev/null || { echo "error: $tool is required" >&2; exit 1; }
+done
+
+work=$(mktemp -d)
+pids=()
+db_name="bench_$$"
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    psql "$ADMIN_URL" -qAtc "DROP DATABASE IF EXISTS $db_name WITH (FORCE)" >/dev/null 2>&1 || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+say() { printf '==> %s\n' "$*" >&2; }
+
+say "building release binaries"
+cargo build --release --locked --quiet
+cargo build --release --locked --quiet --manifest-path bench/hello/Cargo.toml --target-dir target/bench-hello
+APP=$ROOT/target/release/session-auth
+HELLO=$ROOT/target/bench-hello/release/hello
+BCRYPT_TIME=$ROOT/target/bench-hello/release/bcrypt-time
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# wrk's summary → "req/s p50_ms p99_ms non2xx".
+wrk_run() {
+    local out
+    out=$(wrk --latency "$@")
+    awk '
+        function ms(v) {
+            if (v ~ /us$/) return substr(v, 1, length(v)-2) / 1000;
+            if (v ~ /ms$/) return substr(v, 1, length(v)-2) + 0;
+            if (v ~ /s$/)  return substr(v, 1, length(v)-1) * 1000;
+            return v;
+        }
+        /Requests\/sec:/ { rps = $2 }
+        $1 == "50%" { p50 = ms($2) }
+        $1 == "99%" { p99 = ms($2) }
+        /Non-2xx or 3xx responses:/ { non = $5 }
+        END { printf "%.0f %.2f %.2f %d\n", rps, p50, p99, non + 0 }
+    ' <<<"$out"
+}
+
+# Starts the app with DATABASE_URL=$1 in $work/$2; prints "PID PORT START_MS".
+start_app() {
+    local url=$1 dir=$work/$2 port start now
+    mkdir -p "$dir"
+    port=$(free_port)
+    start=$(date +%s%N)
+    (cd "$dir" && exec env -i PATH="$PATH" HOME="$dir" DATABASE_URL="$url" SECRET_KEY="$SECRET_KEY" \
+        PORT="$port" BCRYPT_COST="$COST" LOGIN_IP_LIMIT=0 LOGIN_MAX_FAILURES=1000000 RUST_LOG=warn \
+        "$APP" serve >"$dir/log" 2>&1) &
+    local pid=$!
+    pids+=("$pid")
+    for _ in $(seq 1000); do
+        if curl -fs -o /dev/null "http://127.0.0.1:$port/healthz"; then
+            now=$(date +%s%N)
+            echo "$pid $port $(((now - start) / 1000000))"
+            return
+        fi
+        sleep 0.005
+    done
+    echo "error: the app did not answer /healthz within 5 s; log:" >&2
+    cat "$dir/log" >&2
+    exit 1
+}
+
+# Lua for S3: POST /login rotating over the bench users.
+cat >"$work/login.lua" <<EOF
+local n = 0
+request = function()
+    n = n + 1
+    local body = "username=bench" .. (n % $USERS) .. "&password=" .. "${PASSWORD// /+}"
+    return wrk.format("POST", "/login", {["Content-Type"] = "application/x-www-form-urlencoded"}, body)
+end
+EOF
+
+SECRET_KEY=$("$APP" generate-secret)
+export SECRET_KEY
+
+# Runs every scenario against DATABASE_URL=$1; appends rows to $work/rows.
+bench_backend() {
+    local label=$1 url=$2 pid port startup cookie s1 s2 s3 s4 rss
+    say "$label: creating $USERS users (bcrypt cost $COST)"
+    for i in $(seq 0 $((USERS - 1))); do
+        (cd "$work" && printf '%s\n' "$PASSWORD" | env -i PATH="$PATH" DATABASE_URL="$url" BCRYPT_COST="$COST" \
+            RUST_LOG=warn "$APP" create-user "bench$i" --password-stdin >/dev/null)
+    done
+    read -r pid port startup < <(start_app "$url" "$label")
+    local base=http://127.0.0.1:$port
+    cookie=$(curl -s -o /dev/null -D - --data-urlencode username=bench0 --data-urlencode "password=$PASSWORD" \
+        "$base/login" | awk 'tolower($1) == "set-cookie:" && $2 ~ /^session=/ { sub(/;.*/, "", $2); print $2 }' | tr -d '\r')
+    [ -n "$cookie" ] || { echo "error: login for the benchmark failed" >&2; exit 1; }
+
+    say "$label: S1 authenticated GET /dashboard"
+    wrk -t2 -c32 -d"$WARMUP" -H "Cookie: $cookie" "$base/dashboard" >/dev/null
+    s1=$(wrk_run -t2 -c32 -d"$DURATION" -H "Cookie: $cookie" "$base/dashboard")
+    rss=$(awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$pid/status")
+
+    say "$label: S2 anonymous GET /dashboard"
+    wrk -t2 -c32 -d"$WARMUP" "$base/dashboard" >/dev/null
+    s2=$(wrk_run -t2 -c32 -d"$DURATION" "$base/dashboard")
+
+    say "$label: S3 POST /login"
+    s3=$(wrk_run -t2 -c8 -d"$DURATION" --timeout 10s -s "$work/login.lua" "$base")
+
+    say "$label: S4 S1 during S3"
+    wrk -t1 -c8 -d"$DURATION" --timeout 10s -s "$work/login.lua" "$base" >/dev/null &
+    local storm=$!
+    sleep 1
+    s4=$(wrk_run -t2 -c32 -d"$DURATION" -H "Cookie: $cookie" "$base/dashboard")
+    wait "$storm" || true
+
+    kill "$pid" && wait "$pid" 2>/dev/null || true
+    echo "$label $startup $rss $s1 $s2 $s3 $s4" >>"$work/rows"
+}
+
+say "reference: bcrypt verify time at cost $COST"
+verify_s=$("$BCRYPT_TIME" "$COST" 10)
+
+say "reference: actix-web hello world"
+hello_port=$(free_port)
+PORT=$hello_port "$HELLO" >/dev/null 2>&1 &
+hello_pid=$!
+pids+=("$hello_pid")
+for _ in $(seq 200); do curl -fs -o /dev/null "http://127.0.0.1:$hello_port/" && break; sleep 0.01; done
+wrk -t2 -c32 -d"$WARMUP" "http://127.0.0.1:$hello_port/" >/dev/null
+read -r ceiling ceiling_p50 ceiling_p99 _ < <(wrk_run -t2 -c32 -d"$DURATION" "http://127.0.0.1:$hello_port/")
+kill "$hello_pid"
+
+psql "$ADMIN_URL" -qAtc "CREATE DATABASE $db_name" >/dev/null
+pg_url=$(python3 -c 'import sys
+u, name = sys.argv[1], sys.argv[2]
+base, _, query = u.partition("?")
+scheme, _, rest = base.partition("://")
+host = rest.split("/", 1)[0]
+print(f"{scheme}://{host}/{name}" + (f"?{query}" if query else ""))' "$ADMIN_URL" "$db_name")
+
+bench_backend postgres "$pg_url"
+bench_backend sqlite "sqlite://$work/bench.db"
+
+bound=$(awk -v c="$CORES" -v t="$verify_s" 'BEGIN { printf "%.1f", c / t }')
+cpu=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
+stamp=$(date -u +%Y-%m-%dT%H:%MZ)
+mkdir -p bench/results
+result=bench/results/$(date -u +%Y-%m-%d-%H%M).md
+
+{
+    echo "# session-auth benchmark, $stamp"
+    echo
+    echo "Machine: $CORES cores ($cpu). wrk $DURATION per scenario after a $WARMUP warm-up; bcrypt cost $COST."
+    echo
+    echo "References: actix-web hello world **$ceiling req/s** (p99 $ceiling_p99 ms); bcrypt verify $(awk -v t="$verify_s" 'BEGIN { printf "%.0f", t * 1000 }') ms → bound **$bound logins/s** on $CORES cores."
+    echo
+    echo "| backend | scenario | req/s | p50 ms | p99 ms | non-2xx/3xx | ratio | target |"
+    echo "|---|---|---:|---:|---:|---:|---:|---|"
+    while read -r label startup rss r1 a1 b1 n1 r2 a2 b2 n2 r3 a3 b3 n3 r4 a4 b4 n4; do
+        ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f%%", 100 * a / b }'; }
+        echo "| $label | S1 authenticated /dashboard | $r1 | $a1 | $b1 | $n1 | $(ratio "$r1" "$ceiling") of ceiling | ≥ 50% |"
+        echo "| $label | S2 anonymous /dashboard (401) | $r2 | $a2 | $b2 | $n2 | $(ratio "$r2" "$ceiling") of ceiling | ≥ 70% |"
+        echo "| $label | S3 POST /login | $r3 | $a3 | $b3 | $n3 | $(ratio "$r3" "$bound") of bcrypt bound | ≥ 90% |"
+        echo "| $label | S4 S1 during S3 | $r4 | $a4 | $b4 | $n4 | $(ratio "$r4" "$r1") of S1 req/s; p99 $(awk -v a="$b4" -v b="$b1" 'BEGIN { printf "%.1f", a / b }')× S1's | ≥ 50%; ≤ 2× |"
+        echo "| $label | peak RSS after S1 (VmHWM) | $rss MiB | | | | | ≤ 30 MiB |"
+        echo "| $label | start to first /healthz 200 | $startup ms | | | | | ≤ 200 ms (SQLite) |"
+    done <"$work/rows"
+    echo
+    echo "S2 answers 401 by design, so wrk counts all of them as non-2xx. S3's non-2xx column must be 0."
+} | tee "$result"
+say "written to $result"
