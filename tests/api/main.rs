@@ -1,8 +1,11 @@
 //! Integration tests: one binary, one module per feature. Each story runs on
 //! SQLite and, when `TEST_DATABASE_URL` is set, on PostgreSQL.
 
+mod container_files;
 mod helpers;
 mod process;
+mod service;
+mod tcp_proxy;
 
 mod bad_cookies;
 mod bad_input;
@@ -10,12 +13,16 @@ mod basics;
 mod cli;
 mod curl_session;
 mod dashboard;
+mod deployment;
 mod fuzz;
 mod health_static;
+mod instances;
 mod login;
 mod login_failures;
 mod logout;
 mod logs;
+mod outage;
 mod password_rules;
 mod register;
 mod settings;
+mod shutdown;
