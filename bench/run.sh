@@ -70,7 +70,7 @@ wrk_run() {
         $1 == "50%" { p50 = ms($2) }
         $1 == "99%" { p99 = ms($2) }
         /Non-2xx or 3xx responses:/ { non = $5 }
-        END { printf "%.0f %.2f %.2f %d\n", rps, p50, p99, non + 0 }
+        END { printf "%.1f %.2f %.2f %d\n", rps, p50, p99, non + 0 }
     ' <<<"$out"
 }
 
