@@ -3,4 +3,11 @@
 
 mod helpers;
 
+mod account;
 mod basics;
+mod cookies;
+mod csrf;
+mod session;
+mod throttle;
+mod timeouts;
+mod timing;
