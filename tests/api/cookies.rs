@@ -12,6 +12,7 @@ crate::stories!(
     production_names_the_cookie_host_session_and_marks_it_secure,
     the_cookie_content_is_opaque_and_small,
     an_unreadable_cookie_makes_the_request_anonymous_and_is_cleared,
+    an_oversized_or_crowded_cookie_header_is_never_a_server_error,
     a_fallback_key_cookie_is_accepted_and_resealed_with_the_current_key,
 );
 
@@ -125,6 +126,26 @@ async fn an_unreadable_cookie_makes_the_request_anonymous_and_is_cleared(backend
         Some("alice"),
         "the real cookie still works"
     );
+}
+
+async fn an_oversized_or_crowded_cookie_header_is_never_a_server_error(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let crowded: Vec<String> = (0..200).map(|i| format!("c{i}=v{i}")).collect();
+    let headers = [
+        format!("session={}", "A".repeat(8 * 1024)),
+        crowded.join("; "),
+        format!("session=x; session=y; {}", crowded.join("; ")),
+    ];
+
+    for header in headers {
+        let response = client_with_cookie(&header)
+            .get(app.url("/api/me"))
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        assert!(status.is_client_error(), "{} bytes: {status}", header.len());
+    }
 }
 
 async fn a_fallback_key_cookie_is_accepted_and_resealed_with_the_current_key(backend: Backend) {

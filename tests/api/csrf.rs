@@ -8,6 +8,7 @@ use crate::helpers::*;
 crate::stories!(
     sec_fetch_site_decides_for_a_logged_in_form_post,
     without_sec_fetch_site_the_origin_must_be_exactly_ours,
+    behind_a_trusted_proxy_the_forwarded_host_is_our_origin,
     cross_site_login_and_registration_are_refused,
     a_cross_site_logout_is_refused_and_the_user_stays_logged_in,
     safe_methods_pass_whatever_the_site,
@@ -86,6 +87,41 @@ async fn without_sec_fetch_site_the_origin_must_be_exactly_ours(backend: Backend
     assert_redirect(&response, "/account");
     let response = logout_others(&app, &[]).send().await.unwrap();
     assert_redirect(&response, "/account");
+}
+
+async fn behind_a_trusted_proxy_the_forwarded_host_is_our_origin(backend: Backend) {
+    let proxied = TestApp::spawn_with(backend, |s| {
+        s.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    })
+    .await;
+    let direct = TestApp::spawn(backend).await;
+    let public = [
+        ("x-forwarded-host", "public.example"),
+        ("x-forwarded-proto", "https"),
+        ("origin", "https://public.example"),
+    ];
+
+    for app in [&proxied, &direct] {
+        app.register("alice").await;
+    }
+    let response = logout_others(&proxied, &public).send().await.unwrap();
+    assert_redirect(&response, "/account");
+    let evil = [
+        ("x-forwarded-host", "public.example"),
+        ("origin", "https://evil.example"),
+    ];
+    let response = logout_others(&proxied, &evil).send().await.unwrap();
+    assert_eq!(
+        response.status(),
+        StatusCode::FORBIDDEN,
+        "another origin behind the proxy"
+    );
+    let response = logout_others(&direct, &public).send().await.unwrap();
+    assert_eq!(
+        response.status(),
+        StatusCode::FORBIDDEN,
+        "forwarded headers from an untrusted peer are ignored"
+    );
 }
 
 async fn cross_site_login_and_registration_are_refused(backend: Backend) {

@@ -7,6 +7,7 @@ mod account;
 mod basics;
 mod cookies;
 mod csrf;
+mod headers;
 mod session;
 mod throttle;
 mod timeouts;

@@ -14,6 +14,7 @@ crate::stories!(
     logging_out_other_sessions_keeps_this_browser_and_ends_the_others,
     login_drops_everything_planted_in_the_anonymous_session,
     logging_in_as_bob_over_alices_session_yields_bob_on_a_new_session,
+    logout_and_password_change_on_one_instance_hold_on_another,
 );
 
 const NEW_PASSWORD: &str = "purple elephants dance quietly";
@@ -170,4 +171,40 @@ async fn logging_in_as_bob_over_alices_session_yields_bob_on_a_new_session(backe
         serde_json::from_str::<serde_json::Value>(&auth).unwrap()["s"].clone()
     };
     assert_ne!(session_id(&alices), session_id(&bobs), "a new session id");
+}
+
+async fn logout_and_password_change_on_one_instance_hold_on_another(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let sibling = app.spawn_sibling(|_| {}).await;
+    let (other, copy) = alice_on_two_browsers(&app).await;
+    let on_sibling = |client| whoami(client, &sibling.address);
+    assert_eq!(on_sibling(&copy).await.as_deref(), Some("alice"));
+    assert_eq!(on_sibling(&other).await.as_deref(), Some("alice"));
+
+    app.logout().await;
+    assert_eq!(
+        on_sibling(&copy).await,
+        None,
+        "logged out on the first instance"
+    );
+
+    assert_redirect(&app.login("alice", PASSWORD).await, "/dashboard");
+    let response = app
+        .post_form(
+            "/account/password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", NEW_PASSWORD),
+                ("new_password_confirm", NEW_PASSWORD),
+            ],
+        )
+        .await;
+    assert_redirect(&response, "/account");
+    assert_eq!(
+        on_sibling(&other).await,
+        None,
+        "password changed on the first instance"
+    );
+    let this_browser = client_with_cookie(&app.cookie_header().unwrap());
+    assert_eq!(on_sibling(&this_browser).await.as_deref(), Some("alice"));
 }

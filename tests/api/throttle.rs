@@ -82,6 +82,20 @@ async fn the_name_is_locked_after_max_failures_even_for_the_right_password(backe
 
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(retry_after.as_deref(), Some("60"));
+    let browser = app
+        .post_form_html("/login", &[("username", "alice"), ("password", PASSWORD)])
+        .await;
+    let json = app
+        .post_json(
+            "/login",
+            &serde_json::json!({ "username": "alice", "password": PASSWORD }),
+        )
+        .await;
+    for response in [browser, json] {
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(response.headers().contains_key("retry-after"));
+        assert!(set_cookies(&response, "session").is_empty());
+    }
 }
 
 async fn an_unknown_name_is_locked_exactly_like_an_existing_one(backend: Backend) {
