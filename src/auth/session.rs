@@ -56,7 +56,7 @@ pub struct CurrentUser {
     pub username: String,
     /// When the account was made (UTC).
     pub created_at: NaiveDateTime,
-    /// The login before this one (UTC), if any.
+    /// The most recent login (UTC): this session's, or a later one elsewhere.
     pub last_login_at: Option<NaiveDateTime>,
     /// This session's sealed state.
     pub auth: AuthState,

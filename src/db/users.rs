@@ -22,7 +22,7 @@ pub struct User {
     pub session_generation: i32,
     /// When the account was made (UTC).
     pub created_at: NaiveDateTime,
-    /// The previous successful login (UTC), if any.
+    /// The most recent successful login (UTC), if any.
     pub last_login_at: Option<NaiveDateTime>,
 }
 

@@ -133,7 +133,8 @@ pub struct TestApp {
     pub settings: Settings,
     pub client: Client,
     pub jar: Arc<Jar>,
-    db: TestDb,
+    /// Shared with sibling instances; the database goes when the last one does.
+    db: Arc<TestDb>,
 }
 
 impl TestApp {
@@ -149,6 +150,18 @@ impl TestApp {
             .expect("creating the test database");
         let mut settings = Settings::for_tests(url);
         configure(&mut settings);
+        Self::start(backend, settings, Arc::new(db)).await
+    }
+
+    /// A second instance on this app's database, as behind a load balancer:
+    /// it starts from this app's settings (same key), adjusted by `configure`.
+    pub async fn spawn_sibling(&self, configure: impl FnOnce(&mut Settings)) -> Self {
+        let mut settings = self.settings.clone();
+        configure(&mut settings);
+        Self::start(self.backend, settings, self.db.clone()).await
+    }
+
+    async fn start(backend: Backend, settings: Settings, db: Arc<TestDb>) -> Self {
         let app = Application::build(settings.clone())
             .await
             .expect("building the app");
@@ -275,6 +288,16 @@ impl TestApp {
     pub async fn login(&self, username: &str, password: &str) -> Response {
         self.post_form("/login", &[("username", username), ("password", password)])
             .await
+    }
+
+    /// Logs another browser (`client`, from [`TestApp::new_client`]) in with a form post.
+    pub async fn login_with(&self, client: &Client, username: &str, password: &str) -> Response {
+        client
+            .post(self.url("/login"))
+            .form(&[("username", username), ("password", password)])
+            .send()
+            .await
+            .expect("POST /login")
     }
 
     /// Logs out (POST).
@@ -452,4 +475,12 @@ pub fn unescape_html(text: &str) -> String {
         .replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&amp;", "&")
+}
+
+/// The `name=value` pair a response sets for cookie `name` (to send it as a
+/// `Cookie` header), if it sets one.
+pub fn set_cookie_pair(response: &Response, name: &str) -> Option<String> {
+    set_cookies(response, name)
+        .first()
+        .map(|c| c.split(';').next().unwrap_or_default().to_owned())
 }
