@@ -1,13 +1,14 @@
 //! The session cookie's policy around actix-session.
 //!
 //! actix-session seals and opens the cookie with one key. Around it:
-//! - [`seal_policy`] (outside the session middleware) opens the cookie first:
-//!   a cookie sealed with a `SECRET_KEY_FALLBACKS` key is re-sealed with the
-//!   current key and answered with that new cookie; an unreadable cookie is
-//!   dropped and cleared in the response (actix-session would silently keep
-//!   it); and a "remember me" session's cookie gets its `Max-Age`.
+//! - [`seal_policy`] (outside the session middleware): during a key rotation
+//!   it opens the cookie first, and one sealed with a `SECRET_KEY_FALLBACKS`
+//!   key is re-sealed with the current key and answered with that new cookie.
+//!   On the way out it clears a cookie that could not be opened (actix-session
+//!   would silently leave it) and gives a "remember me" cookie its `Max-Age`.
 //! - [`session_hook`] (inside it) renews a re-sealed session so it is written
-//!   back, and notes when the written session is a "remember me" one.
+//!   back, notes when the written session is a "remember me" one, and notes
+//!   a cookie that left the session empty, i.e. could not be opened.
 
 use actix_session::{SessionExt as _, SessionStatus};
 use actix_web::body::MessageBody;
@@ -38,40 +39,33 @@ pub struct SessionCookie {
 #[derive(Clone, Copy)]
 struct Resealed;
 
+/// Marks a request whose session cookie could not be opened.
+#[derive(Clone, Copy)]
+struct Unreadable;
+
 /// Marks a response whose session is a "remember me" one, until this unix second.
 #[derive(Clone, Copy)]
 struct PersistentUntil(i64);
 
-enum Incoming {
-    Absent,
-    Readable,
-    Resealed(String),
-    Unreadable,
-}
-
 impl SessionCookie {
-    fn open(&self, value: &str) -> Incoming {
-        let opens_with = |key: &Key| {
+    /// A cookie that the current key cannot open but a fallback key can,
+    /// sealed anew with the current key.
+    fn reseal(&self, value: &str) -> Option<String> {
+        let open_with = |key: &Key| {
             let mut jar = CookieJar::new();
             jar.add_original(Cookie::new(self.name, value.to_owned()));
             jar.private(key)
                 .get(self.name)
                 .map(|c| c.value().to_owned())
         };
-        if opens_with(&self.key).is_some() {
-            return Incoming::Readable;
+        if open_with(&self.key).is_some() {
+            return None;
         }
-        for fallback in &self.fallbacks {
-            if let Some(plain) = opens_with(fallback) {
-                let mut jar = CookieJar::new();
-                jar.private_mut(&self.key)
-                    .add(Cookie::new(self.name, plain));
-                if let Some(sealed) = jar.get(self.name) {
-                    return Incoming::Resealed(sealed.value().to_owned());
-                }
-            }
-        }
-        Incoming::Unreadable
+        let plain = self.fallbacks.iter().find_map(open_with)?;
+        let mut jar = CookieJar::new();
+        jar.private_mut(&self.key)
+            .add(Cookie::new(self.name, plain));
+        jar.get(self.name).map(|c| c.value().to_owned())
     }
 
     fn removal(&self) -> Cookie<'static> {
@@ -86,9 +80,9 @@ impl SessionCookie {
     }
 }
 
-/// Rewrites the request's `Cookie` headers: our cookie replaced by `value`,
-/// or removed when `value` is `None`. Other cookies are kept as sent.
-fn rewrite_cookie_header(req: &mut ServiceRequest, name: &str, value: Option<&str>) {
+/// Rewrites the request's `Cookie` headers with our cookie replaced by
+/// `value`; other cookies are kept as sent.
+fn rewrite_cookie_header(req: &mut ServiceRequest, name: &str, value: &str) {
     let mut kept: Vec<String> = req
         .headers()
         .get_all(header::COOKIE)
@@ -98,14 +92,10 @@ fn rewrite_cookie_header(req: &mut ServiceRequest, name: &str, value: Option<&st
         .filter(|pair| !pair.is_empty() && pair.split('=').next() != Some(name))
         .map(str::to_owned)
         .collect();
-    if let Some(value) = value {
-        kept.push(Cookie::new(name, value).encoded().to_string());
-    }
+    kept.push(Cookie::new(name, value).encoded().to_string());
     let headers = req.headers_mut();
     headers.remove(header::COOKIE);
-    if let Ok(joined) = HeaderValue::from_str(&kept.join("; "))
-        && !kept.is_empty()
-    {
+    if let Ok(joined) = HeaderValue::from_str(&kept.join("; ")) {
         headers.insert(header::COOKIE, joined);
     }
 }
@@ -129,27 +119,22 @@ pub async fn seal_policy(
         return next.call(req).await;
     };
     let policy = &state.session_cookie;
-    let incoming = match incoming_value(&req, policy.name) {
-        None => Incoming::Absent,
-        Some(value) => policy.open(&value),
-    };
-    match &incoming {
-        Incoming::Resealed(sealed) => {
-            rewrite_cookie_header(&mut req, policy.name, Some(sealed));
-            req.extensions_mut().insert(Resealed);
-        }
-        Incoming::Unreadable => {
-            log::warn!(
-                "session cookie failed its integrity check; treating the request as anonymous"
-            );
-            rewrite_cookie_header(&mut req, policy.name, None);
-        }
-        Incoming::Absent | Incoming::Readable => {}
+    // Only during a key rotation does the cookie need opening before
+    // actix-session reads it; otherwise this costs nothing per request.
+    if !policy.fallbacks.is_empty()
+        && let Some(sealed) = incoming_value(&req, policy.name).and_then(|v| policy.reseal(&v))
+    {
+        rewrite_cookie_header(&mut req, policy.name, &sealed);
+        req.extensions_mut().insert(Resealed);
     }
 
     let mut res = next.call(req).await?;
 
     let persistent = res.request().extensions().get::<PersistentUntil>().copied();
+    let unreadable = res.request().extensions().get::<Unreadable>().is_some();
+    if persistent.is_none() && !unreadable {
+        return Ok(res);
+    }
     let mut ours_set = false;
     let mut rewritten = Vec::new();
     for value in res.headers().get_all(header::SET_COOKIE) {
@@ -171,7 +156,8 @@ pub async fn seal_policy(
             _ => rewritten.push(value.to_str().unwrap_or_default().to_owned()),
         }
     }
-    if !ours_set && matches!(incoming, Incoming::Unreadable) {
+    // actix-session ignores a cookie it cannot open; we clear it.
+    if !ours_set && unreadable {
         rewritten.push(policy.removal().encoded().to_string());
     }
     let headers = res.headers_mut();
@@ -192,20 +178,30 @@ pub async fn session_hook(
     if req.extensions().get::<Resealed>().is_some() {
         req.get_session().renew();
     }
-    let remember_secs = req
-        .app_data::<web::Data<AppState>>()
-        .map(|s| s.session_cookie.remember_secs);
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        return next.call(req).await;
+    };
+    let policy = &state.session_cookie;
     let res = next.call(req).await?;
-    let session = res.request().get_session();
-    if matches!(
-        session.status(),
-        SessionStatus::Changed | SessionStatus::Renewed
-    ) && let (Ok(Some(auth)), Some(secs)) = (session.get::<AuthState>(AUTH_KEY), remember_secs)
-        && auth.remember
-    {
-        res.request()
-            .extensions_mut()
-            .insert(PersistentUntil(auth.login_at.saturating_add(secs)));
+    let request = res.request();
+    let session = request.get_session();
+    match session.status() {
+        SessionStatus::Changed | SessionStatus::Renewed => {
+            if let Ok(Some(auth)) = session.get::<AuthState>(AUTH_KEY)
+                && auth.remember
+            {
+                let until = auth.login_at.saturating_add(policy.remember_secs);
+                request.extensions_mut().insert(PersistentUntil(until));
+            }
+        }
+        // We never store an empty session, so a cookie that left it empty
+        // could not be opened (tampered, truncated, another key).
+        SessionStatus::Unchanged
+            if session.entries().is_empty() && request.cookie(policy.name).is_some() =>
+        {
+            request.extensions_mut().insert(Unreadable);
+        }
+        _ => {}
     }
     Ok(res)
 }

@@ -23,8 +23,6 @@ pub fn configure(cfg: &mut web::ServiceConfig, allow_registration: bool) {
     cfg.service(web::resource("/").get(home))
         .service(web::resource("/healthz").get(health::live))
         .service(web::resource("/readyz").get(health::ready))
-        .service(web::resource("/static/{path:.*}").get(static_files::serve))
-        .service(web::resource("/favicon.ico").get(static_files::favicon))
         .service(web::resource("/login").get(login::form).post(login::submit))
         .service(
             web::resource("/logout")
@@ -56,7 +54,10 @@ pub fn configure(cfg: &mut web::ServiceConfig, allow_registration: bool) {
         web::scope("/api")
             .wrap(from_fn(require_login_api))
             .service(web::resource("/me").get(api::me)),
-    );
+    )
+    // Last: the tail pattern is a regex, tried only when nothing above matched.
+    .service(web::resource("/static/{path:.*}").get(static_files::serve))
+    .service(web::resource("/favicon.ico").get(static_files::favicon));
 }
 
 /// `GET /`: 303 to `/dashboard` when logged in, else to `/login`.
