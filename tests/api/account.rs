@@ -144,11 +144,7 @@ async fn a_changed_password_is_confirmed_once_and_replaces_the_old_one(backend: 
     let response = app
         .post_form_html(
             "/account/password",
-            &[
-                ("current_password", PASSWORD),
-                ("new_password", NEW_PASSWORD),
-                ("new_password_confirm", NEW_PASSWORD),
-            ],
+            &password_change(PASSWORD, NEW_PASSWORD),
         )
         .await;
     assert_redirect(&response, "/account");

@@ -6,7 +6,6 @@ use std::path::Path;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use reqwest::StatusCode;
-use serde_json::json;
 
 use crate::helpers::*;
 use crate::process::*;
@@ -36,11 +35,6 @@ fn assert_failure_saying(out: &Finished, message: &str) {
         "stderr should say {message:?}: {out:#?}"
     );
     assert!(!out.stderr.contains("panicked"), "no panic: {out:#?}");
-}
-
-/// A fresh SQLite URL in `dir`.
-fn sqlite_in(dir: &Path) -> String {
-    format!("sqlite://{}", dir.join("x.db").display())
 }
 
 #[test]
@@ -125,15 +119,9 @@ async fn a_created_user_can_log_in(backend: Backend) {
     );
     assert_success(&out);
 
-    let server = Server::start(dir.path(), &[("DATABASE_URL", &database)]);
+    let server = Service::serve(dir.path(), &[("DATABASE_URL", &database)]);
     let (client, _jar) = new_client();
-    let body = json!({"username": "alice", "password": PASSWORD});
-    let response = client
-        .post(server.url("/login"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let response = post_login_json(&client, &server.address, "alice", PASSWORD).await;
     assert_eq!(response.status(), StatusCode::OK);
     let me: serde_json::Value = response.json().await.unwrap();
     assert_eq!(me["username"], "alice");
@@ -235,7 +223,7 @@ fn healthcheck_follows_the_server() {
         run(command, "")
     };
 
-    let server = Server::start(dir.path(), &[("DATABASE_URL", &database)]);
+    let server = Service::serve(dir.path(), &[("DATABASE_URL", &database)]);
     assert_success(&healthcheck(server.port));
 
     let out = healthcheck(free_port());

@@ -112,12 +112,7 @@ async fn an_unreadable_cookie_makes_the_request_anonymous_and_is_cleared(backend
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{what}");
         assert_session_cleared(&response);
 
-        let response = client
-            .get(app.url("/dashboard"))
-            .header("accept", BROWSER_ACCEPT)
-            .send()
-            .await
-            .unwrap();
+        let response = send_html(client.get(app.url("/dashboard"))).await;
         assert_redirect(&response, "/login?next=%2Fdashboard");
         assert_session_cleared(&response);
     }

@@ -63,8 +63,8 @@ fn the_readme_curl_session_works_as_written() {
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let database = format!("sqlite://{}", dir.path().join("x.db").display());
-    let server = Server::start(dir.path(), &[("DATABASE_URL", &database)]);
+    let database = sqlite_in(dir.path());
+    let server = Service::serve(dir.path(), &[("DATABASE_URL", &database)]);
 
     let (script, expectations) = script_and_expectations(&readme, &server.address);
     let script_path = dir.path().join("session.sh");

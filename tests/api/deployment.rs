@@ -21,9 +21,8 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::container_files::*;
-use crate::helpers::{Backend, TestDb, cookie_value, postgres_available, set_cookies};
-use crate::process::{BIN, database_url_var, run_for};
-use crate::service::{Service, bounded_client};
+use crate::helpers::{Backend, TestDb, body_text, cookie_value, postgres_available, set_cookies};
+use crate::process::{BIN, Service, bounded_client, database_url_var, run_for};
 
 /// Where the image's one binary comes from in the build stage.
 const IMAGE_BINARY: &str = "/usr/local/bin/session-auth";
@@ -274,13 +273,7 @@ async fn the_runtime_image_layout_migrates_serves_the_login_flow_and_passes_its_
     let (client, jar) = bounded_client();
     let login_page = client.get(server.url("/login")).send().await.unwrap();
     assert_eq!(login_page.status(), StatusCode::OK);
-    assert!(
-        login_page
-            .text()
-            .await
-            .unwrap()
-            .contains(r#"name="username""#)
-    );
+    assert!(body_text(login_page).await.contains(r#"name="username""#));
     let css = client
         .get(server.url("/static/css/app.css"))
         .send()
@@ -301,10 +294,8 @@ async fn the_runtime_image_layout_migrates_serves_the_login_flow_and_passes_its_
     assert_eq!(me.json::<Value>().await.unwrap()["username"], "alice");
     let dashboard = client.get(server.url("/dashboard")).send().await.unwrap();
     assert!(
-        dashboard
-            .text()
+        body_text(dashboard)
             .await
-            .unwrap()
             .contains("Welcome to the dashboard, alice")
     );
     let ready = client.get(server.url("/readyz")).send().await.unwrap();

@@ -9,10 +9,10 @@ use reqwest::{Client, StatusCode};
 use session_auth::config::{DatabaseUrl, SecretKey};
 
 use crate::helpers::{
-    Backend, PASSWORD, TestDb, assert_redirect, cookie_header, postgres_available, whoami,
+    Backend, PASSWORD, TestDb, assert_redirect, body_text, cookie_header, password_change,
+    post_login, postgres_available, whoami,
 };
-use crate::process::database_url_var;
-use crate::service::{Service, bounded_client, bounded_client_with_cookie};
+use crate::process::{Service, bounded_client, bounded_client_with_cookie, database_url_var};
 
 /// SPEC: a change takes effect "within one second on the others".
 const PROPAGATION_LIMIT: Duration = Duration::from_secs(1);
@@ -61,12 +61,8 @@ fn start_pair() -> Pair {
 }
 
 async fn login(server: &Service, client: &Client, name: &str, password: &str) -> StatusCode {
-    client
-        .post(server.url("/login"))
-        .form(&[("username", name), ("password", password)])
-        .send()
+    post_login(client, &server.address, name, password)
         .await
-        .expect("POST /login")
         .status()
 }
 
@@ -109,10 +105,8 @@ async fn a_cookie_from_one_instance_is_honoured_by_the_other() {
         .expect("GET /dashboard on B");
     assert_eq!(dashboard.status(), StatusCode::OK);
     assert!(
-        dashboard
-            .text()
+        body_text(dashboard)
             .await
-            .unwrap()
             .contains("Welcome to the dashboard, alice")
     );
 
@@ -179,11 +173,7 @@ async fn a_password_change_on_one_instance_ends_older_sessions_on_the_other() {
 
     let response = on_b
         .post(pair.b.url("/account/password"))
-        .form(&[
-            ("current_password", PASSWORD),
-            ("new_password", NEW_PASSWORD),
-            ("new_password_confirm", NEW_PASSWORD),
-        ])
+        .form(&password_change(PASSWORD, NEW_PASSWORD))
         .send()
         .await
         .expect("POST /account/password on B");
@@ -237,12 +227,7 @@ async fn failed_logins_count_across_instances() {
     }
     // Now even the right password is refused, on either instance.
     for (server, name) in [(&pair.a, "A"), (&pair.b, "B")] {
-        let response = client
-            .post(server.url("/login"))
-            .form(&[("username", "alice"), ("password", PASSWORD)])
-            .send()
-            .await
-            .expect("POST /login");
+        let response = post_login(&client, &server.address, "alice", PASSWORD).await;
         assert_eq!(
             response.status(),
             StatusCode::TOO_MANY_REQUESTS,

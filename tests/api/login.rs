@@ -160,12 +160,7 @@ async fn remember_me_makes_the_cookie_outlive_the_browser_session(backend: Backe
         "{cookie}"
     );
 
-    let fields = [
-        ("username", "alice"),
-        ("password", PASSWORD),
-        ("remember", "on"),
-    ];
-    let remembered = app.post_form("/login", &fields).await;
+    let remembered = app.login_remembered("alice", PASSWORD).await;
     assert_session_cookie(&remembered);
     let cookie = set_cookies(&remembered, "session")[0].to_ascii_lowercase();
     let max_age: u64 = cookie

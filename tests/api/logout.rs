@@ -45,13 +45,7 @@ async fn post_logout_redirects_to_login_and_removes_the_cookie(backend: Backend)
     let app = TestApp::spawn(backend).await;
     app.register("alice").await;
 
-    let response = app
-        .client
-        .post(app.url("/logout"))
-        .header("accept", BROWSER_ACCEPT)
-        .send()
-        .await
-        .unwrap();
+    let response = send_html(app.client.post(app.url("/logout"))).await;
     assert_redirect(&response, "/login");
     assert_session_cleared(&response);
     assert_eq!(app.whoami().await, None);
@@ -90,12 +84,7 @@ async fn a_copy_of_the_cookie_taken_before_logout_no_longer_works(backend: Backe
         None,
         "the copied cookie outlived logout"
     );
-    let response = copy
-        .get(app.url("/dashboard"))
-        .header("accept", BROWSER_ACCEPT)
-        .send()
-        .await
-        .unwrap();
+    let response = send_html(copy.get(app.url("/dashboard"))).await;
     assert_redirect(&response, "/login?next=%2Fdashboard");
 }
 

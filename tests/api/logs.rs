@@ -4,7 +4,6 @@
 use std::time::{Duration, Instant};
 
 use reqwest::{Response, StatusCode};
-use serde_json::json;
 
 use crate::helpers::*;
 use crate::process::*;
@@ -75,16 +74,15 @@ async fn the_log_tells_what_happened_without_leaking_secrets() {
         .stdout
         .trim()
         .to_owned();
-    let database = format!("sqlite://{}", dir.path().join("x.db").display());
+    let database = sqlite_in(dir.path());
     let vars = [
         ("RUST_LOG", "debug"),
         ("SECRET_KEY", secret.as_str()),
         ("DATABASE_URL", &database),
     ];
-    let mut server = Server::start(dir.path(), &vars);
+    let mut server = Service::serve(dir.path(), &vars);
     let (client, _jar) = new_client();
     let (stranger, _) = new_client();
-    let credentials = [("username", USERNAME), ("password", SECRET_PASSWORD)];
 
     let mut expected = Vec::new();
     let mut cookies = Vec::new();
@@ -98,46 +96,19 @@ async fn the_log_tells_what_happened_without_leaking_secrets() {
         });
     };
 
-    let register = [
-        credentials[0],
-        credentials[1],
-        ("password_confirm", SECRET_PASSWORD),
-    ];
-    let response = client
-        .post(server.url("/register"))
-        .form(&register)
-        .send()
-        .await
-        .unwrap();
+    let response = post_register(&client, &server.address, USERNAME, SECRET_PASSWORD).await;
     check(response, "POST", "/register", StatusCode::SEE_OTHER);
     let response = client.get(server.url("/dashboard")).send().await.unwrap();
     check(response, "GET", "/dashboard", StatusCode::OK);
     let response = client.post(server.url("/logout")).send().await.unwrap();
     check(response, "POST", "/logout", StatusCode::SEE_OTHER);
-    let response = client
-        .post(server.url("/login"))
-        .form(&credentials)
-        .send()
-        .await
-        .unwrap();
+    let response = post_login(&client, &server.address, USERNAME, SECRET_PASSWORD).await;
     check(response, "POST", "/login", StatusCode::SEE_OTHER);
     let response = client.post(server.url("/logout")).send().await.unwrap();
     check(response, "POST", "/logout", StatusCode::SEE_OTHER);
-    let body = json!({"username": USERNAME, "password": SECRET_PASSWORD});
-    let response = client
-        .post(server.url("/login"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let response = post_login_json(&client, &server.address, USERNAME, SECRET_PASSWORD).await;
     check(response, "POST", "/login", StatusCode::OK);
-    let wrong = [("username", USERNAME), ("password", WRONG_PASSWORD)];
-    let response = stranger
-        .post(server.url("/login"))
-        .form(&wrong)
-        .send()
-        .await
-        .unwrap();
+    let response = post_login(&stranger, &server.address, USERNAME, WRONG_PASSWORD).await;
     check(response, "POST", "/login", StatusCode::UNAUTHORIZED);
     let response = client.get(server.url("/dashboard")).send().await.unwrap();
     check(response, "GET", "/dashboard", StatusCode::OK);
@@ -156,7 +127,7 @@ async fn the_log_tells_what_happened_without_leaking_secrets() {
     while requests(&server.log()) < expected.len() && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    server.stop();
+    server.kill();
     let log = server.log();
 
     for (what, value) in [

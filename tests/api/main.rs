@@ -4,7 +4,6 @@
 mod container_files;
 mod helpers;
 mod process;
-mod service;
 mod tcp_proxy;
 
 mod account;

@@ -9,8 +9,7 @@ use std::time::{Duration, Instant};
 use reqwest::{Client, RequestBuilder, StatusCode};
 
 use crate::helpers::{BROWSER_ACCEPT, Backend, PASSWORD, TestDb, postgres_available};
-use crate::process::database_url_var;
-use crate::service::{Service, bounded_client, bounded_client_with_cookie};
+use crate::process::{Service, bounded_client, bounded_client_with_cookie, database_url_var};
 use crate::tcp_proxy::TcpProxy;
 
 /// The longest a request may take to say 503 during an outage.

@@ -1,25 +1,27 @@
 //! Running the built binary as a user would: in a temporary directory, with a
 //! clean environment (no `.env` or `data/` of the repository leaks in), free
-//! ports, and servers that are always killed, even when a test panics.
+//! ports, and processes that are always killed, even when a test panics.
+//! One-shot commands are here; a running server is a [`Service`].
 
 #![allow(dead_code)]
 
+mod service;
+
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use session_auth::config::DatabaseUrl;
+
+pub use service::{Service, bounded_client, bounded_client_with_cookie};
 
 /// The binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_session-auth");
 
 /// How long a one-shot command may run before it counts as hung.
 pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// How long a server may take to answer `/healthz`.
-const START_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A port nothing listens on right now.
 pub fn free_port() -> u16 {
@@ -42,6 +44,11 @@ pub fn session_auth(dir: &Path, args: &[&str]) -> Command {
     let mut command = clean_command(BIN, dir);
     command.args(args).env("BCRYPT_COST", "4");
     command
+}
+
+/// A `DATABASE_URL` for a fresh SQLite file in `dir`.
+pub fn sqlite_in(dir: &Path) -> String {
+    format!("sqlite://{}", dir.join("x.db").display())
 }
 
 /// The value to put in `DATABASE_URL` for `url`.
@@ -135,88 +142,6 @@ impl ChildGuard {
 impl Drop for ChildGuard {
     fn drop(&mut self) {
         self.kill();
-    }
-}
-
-/// `session-auth serve` running in a directory; killed when dropped.
-pub struct Server {
-    child: ChildGuard,
-    pub port: u16,
-    /// `http://127.0.0.1:PORT`
-    pub address: String,
-    /// Where its stdout and stderr go.
-    pub log_path: PathBuf,
-}
-
-impl Server {
-    /// Starts `serve` in `dir` on a free port of 127.0.0.1 with `vars` set
-    /// (and `BCRYPT_COST=4`, `DATABASE_POOL_SIZE=2` unless given), and waits
-    /// until `/healthz` answers 200.
-    pub fn start(dir: &Path, vars: &[(&str, &str)]) -> Self {
-        // Another process may take the free port before the server binds it: retry.
-        for attempt in 1..=3 {
-            let port = free_port();
-            let log_path = dir.join(format!("server-{port}.log"));
-            let log = std::fs::File::create(&log_path).expect("creating the server log");
-            let mut command = session_auth(dir, &["serve"]);
-            command
-                .env("DATABASE_POOL_SIZE", "2")
-                .envs(vars.iter().copied())
-                .env("HOST", "127.0.0.1")
-                .env("PORT", port.to_string())
-                .stdin(Stdio::null())
-                .stdout(log.try_clone().expect("log file"))
-                .stderr(log);
-            let child = command
-                .spawn()
-                .unwrap_or_else(|e| panic!("starting {command:?}: {e}"));
-            let mut server = Self {
-                child: ChildGuard(child),
-                port,
-                address: format!("http://127.0.0.1:{port}"),
-                log_path,
-            };
-            match server.wait_until_healthy() {
-                Ok(()) => return server,
-                Err(log) if attempt < 3 && log.contains("binding") => continue,
-                Err(log) => panic!("the server did not start; its output:\n{log}"),
-            }
-        }
-        unreachable!()
-    }
-
-    /// Polls `/healthz` for up to 10 s; on failure, returns the server's output.
-    fn wait_until_healthy(&mut self) -> Result<(), String> {
-        let deadline = Instant::now() + START_TIMEOUT;
-        while Instant::now() < deadline {
-            if let Some(status) = self.child.0.try_wait().expect("checking the server") {
-                return Err(format!("(exited with {status})\n{}", self.log()));
-            }
-            if healthz_status(self.port) == Some(200) {
-                return Ok(());
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        self.stop();
-        Err(format!(
-            "(no 200 from /healthz within {START_TIMEOUT:?})\n{}",
-            self.log()
-        ))
-    }
-
-    /// Everything the server wrote so far.
-    pub fn log(&self) -> String {
-        std::fs::read_to_string(&self.log_path).unwrap_or_default()
-    }
-
-    /// `path` → `http://127.0.0.1:PORT/path`.
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.address)
-    }
-
-    /// Kills the server and waits for it to exit.
-    pub fn stop(&mut self) {
-        self.child.kill();
     }
 }
 

@@ -170,13 +170,7 @@ async fn a_browser_sees_the_form_again_with_its_name_and_the_errors(backend: Bac
     assert_redirect(&app.register("carol").await, "/dashboard");
     let (other, _jar) = app.new_client();
     let fields = [("username", "Carol"), ("password", PASSWORD)];
-    let response = other
-        .post(app.url("/register"))
-        .header("accept", BROWSER_ACCEPT)
-        .form(&fields)
-        .send()
-        .await
-        .unwrap();
+    let response = send_html(other.post(app.url("/register")).form(&fields)).await;
     assert_eq!(response.status(), StatusCode::CONFLICT);
     let html = body_text(response).await;
     assert!(html.contains("already taken"));

@@ -53,20 +53,20 @@ async fn alice_on_two_browsers(app: &TestApp) -> (reqwest::Client, reqwest::Clie
     (other, copy)
 }
 
+/// Changes this browser's password from [`PASSWORD`] to [`NEW_PASSWORD`] (a form post).
+async fn change_to_new_password(app: &TestApp) -> reqwest::Response {
+    app.post_form(
+        "/account/password",
+        &password_change(PASSWORD, NEW_PASSWORD),
+    )
+    .await
+}
+
 async fn changing_the_password_keeps_this_browser_and_ends_every_other_session(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let (other, copy) = alice_on_two_browsers(&app).await;
 
-    let response = app
-        .post_form(
-            "/account/password",
-            &[
-                ("current_password", PASSWORD),
-                ("new_password", NEW_PASSWORD),
-                ("new_password_confirm", NEW_PASSWORD),
-            ],
-        )
-        .await;
+    let response = change_to_new_password(&app).await;
     assert_redirect(&response, "/account");
     assert_session_cookie(&response);
 
@@ -188,16 +188,7 @@ async fn logout_and_password_change_on_one_instance_hold_on_another(backend: Bac
         .await;
 
     assert_redirect(&app.login("alice", PASSWORD).await, "/dashboard");
-    let response = app
-        .post_form(
-            "/account/password",
-            &[
-                ("current_password", PASSWORD),
-                ("new_password", NEW_PASSWORD),
-                ("new_password_confirm", NEW_PASSWORD),
-            ],
-        )
-        .await;
+    let response = change_to_new_password(&app).await;
     assert_redirect(&response, "/account");
     assert_eq!(
         whoami(&other, &app.address).await,

@@ -16,10 +16,7 @@ use crate::process::*;
 fn assert_refused_in(dir: &Path, vars: &[(&str, &str)], name: &str, hidden: &[&str]) {
     let mut command = session_auth(dir, &["serve"]);
     command
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}", dir.join("x.db").display()),
-        )
+        .env("DATABASE_URL", sqlite_in(dir))
         .env("PORT", free_port().to_string())
         .envs(vars.iter().copied());
     let out = run_for(command, "", Duration::from_secs(10));
@@ -109,10 +106,7 @@ fn a_dotenv_file_in_the_working_directory_is_read() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join(".env"), "PORT=abc\n").unwrap();
     let mut command = session_auth(dir.path(), &["serve"]);
-    command.env(
-        "DATABASE_URL",
-        format!("sqlite://{}", dir.path().join("x.db").display()),
-    );
+    command.env("DATABASE_URL", sqlite_in(dir.path()));
     let out = run_for(command, "", Duration::from_secs(10));
     assert_eq!(out.status.code(), Some(2), "PORT=abc from .env: {out:#?}");
     assert!(out.stderr.contains("PORT"), "{out:#?}");
@@ -122,9 +116,9 @@ fn a_dotenv_file_in_the_working_directory_is_read() {
 fn a_real_environment_variable_wins_over_dotenv() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join(".env"), "PORT=abc\n").unwrap();
-    // `Server::start` sets PORT to a free port; it waits for /healthz.
-    let database = format!("sqlite://{}", dir.path().join("x.db").display());
-    let server = Server::start(dir.path(), &[("DATABASE_URL", &database)]);
+    // `Service::serve` sets PORT to a free port; it waits for /healthz.
+    let database = sqlite_in(dir.path());
+    let server = Service::serve(dir.path(), &[("DATABASE_URL", &database)]);
     assert_eq!(healthz_status(server.port), Some(200));
 }
 
@@ -134,21 +128,12 @@ async fn the_development_key_is_created_private_and_kept_across_restarts() {
     let key_file = dir.path().join("data/secret_key");
 
     // Defaults only: SQLite under data/, a generated key under data/.
-    let mut server = Server::start(dir.path(), &[]);
+    let mut server = Service::serve(dir.path(), &[]);
     let (client, jar) = new_client();
-    let response = client
-        .post(server.url("/register"))
-        .form(&[
-            ("username", "keeper"),
-            ("password", PASSWORD),
-            ("password_confirm", PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let response = post_register(&client, &server.address, "keeper", PASSWORD).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let cookie = cookie_header(&jar, &server.address).expect("a session cookie");
-    server.stop();
+    server.kill();
 
     let key = std::fs::read_to_string(&key_file).expect("data/secret_key exists");
     #[cfg(unix)]
@@ -167,7 +152,7 @@ async fn the_development_key_is_created_private_and_kept_across_restarts() {
         "the default database"
     );
 
-    let server = Server::start(dir.path(), &[]);
+    let server = Service::serve(dir.path(), &[]);
     assert_eq!(
         std::fs::read_to_string(&key_file).unwrap(),
         key,
@@ -184,25 +169,16 @@ async fn the_development_key_is_created_private_and_kept_across_restarts() {
 async fn production_seals_a_secure_host_prefixed_cookie() {
     let dir = tempfile::tempdir().unwrap();
     let secret = run(session_auth(dir.path(), &["generate-secret"]), "").stdout;
-    let database = format!("sqlite://{}", dir.path().join("x.db").display());
+    let database = sqlite_in(dir.path());
     let vars = [
         ("APP_ENV", "production"),
         ("SECRET_KEY", secret.trim()),
         ("DATABASE_URL", &database),
     ];
-    let server = Server::start(dir.path(), &vars);
+    let server = Service::serve(dir.path(), &vars);
 
     let (client, _jar) = new_client();
-    let response = client
-        .post(server.url("/register"))
-        .form(&[
-            ("username", "prod"),
-            ("password", PASSWORD),
-            ("password_confirm", PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let response = post_register(&client, &server.address, "prod", PASSWORD).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let cookies = set_cookies(&response, "__Host-session");
     assert_eq!(

@@ -6,8 +6,8 @@
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use crate::helpers::{PASSWORD, assert_redirect};
-use crate::service::{Service, bounded_client};
+use crate::helpers::{PASSWORD, assert_redirect, post_login};
+use crate::process::{Service, bounded_client, sqlite_in};
 
 /// bcrypt at this cost keeps a registration busy for over a second: long
 /// enough to send SIGTERM while it is in flight.
@@ -51,14 +51,10 @@ async fn until_idle(pid: u32) -> Duration {
     }
 }
 
-fn sqlite_url(dir: &std::path::Path) -> String {
-    format!("sqlite://{}", dir.join("app.db").display())
-}
-
 #[tokio::test]
 async fn sigterm_lets_the_request_in_flight_finish_then_exits_zero() {
     let dir = tempfile::tempdir().unwrap();
-    let db = sqlite_url(dir.path());
+    let db = sqlite_in(dir.path());
     let mut server = Service::start_debug(
         dir.path(),
         &[("DATABASE_URL", &db), ("BCRYPT_COST", SLOW_BCRYPT_COST)],
@@ -152,12 +148,7 @@ async fn sigterm_lets_the_request_in_flight_finish_then_exits_zero() {
     // The registration really happened: the account exists after a restart.
     let server = Service::start_debug(dir.path(), &[("DATABASE_URL", &db)]);
     let (client, _jar) = bounded_client();
-    let response = client
-        .post(server.url("/login"))
-        .form(&[("username", "alice"), ("password", PASSWORD)])
-        .send()
-        .await
-        .expect("POST /login");
+    let response = post_login(&client, &server.address, "alice", PASSWORD).await;
     assert_redirect(&response, "/dashboard");
 }
 
@@ -166,7 +157,7 @@ async fn sigterm_lets_the_request_in_flight_finish_then_exits_zero() {
 async fn sigterm_or_ctrl_c_on_an_idle_server_exits_zero_promptly() {
     for signal in ["TERM", "INT"] {
         let dir = tempfile::tempdir().unwrap();
-        let db = sqlite_url(dir.path());
+        let db = sqlite_in(dir.path());
         let mut server = Service::start_debug(dir.path(), &[("DATABASE_URL", &db)]);
         // A client that keeps its connection open between requests, as browsers do.
         let (client, _jar) = bounded_client();

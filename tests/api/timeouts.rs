@@ -91,16 +91,7 @@ async fn remember_me_sets_a_persistent_cookie_for_the_remember_duration(backend:
     app.register("alice").await;
     let remember = app.settings.remember_me_duration.as_secs() as i64;
 
-    let response = app
-        .post_form(
-            "/login",
-            &[
-                ("username", "alice"),
-                ("password", PASSWORD),
-                ("remember", "on"),
-            ],
-        )
-        .await;
+    let response = app.login_remembered("alice", PASSWORD).await;
 
     assert_session_cookie(&response);
     let max_age = max_age(&response).expect("a Max-Age");
@@ -130,16 +121,7 @@ async fn a_remembered_session_outlives_the_idle_timeout_but_not_its_duration(bac
     })
     .await;
     app.register("alice").await;
-    let response = app
-        .post_form(
-            "/login",
-            &[
-                ("username", "alice"),
-                ("password", PASSWORD),
-                ("remember", "on"),
-            ],
-        )
-        .await;
+    let response = app.login_remembered("alice", PASSWORD).await;
     let logged_in = Instant::now();
     assert!(matches!(max_age(&response), Some(4 | 5)));
     let copy = client_with_cookie(&app.cookie_header().unwrap());
@@ -158,15 +140,7 @@ async fn a_remembered_cookie_keeps_its_lifetime_when_it_is_reissued(backend: Bac
     let app = TestApp::spawn(backend).await;
     app.register("alice").await;
     let remember = app.settings.remember_me_duration.as_secs() as i64;
-    app.post_form(
-        "/login",
-        &[
-            ("username", "alice"),
-            ("password", PASSWORD),
-            ("remember", "on"),
-        ],
-    )
-    .await;
+    app.login_remembered("alice", PASSWORD).await;
 
     // "Log out other sessions" re-seals this browser's cookie.
     let response = app.post_form("/account/logout-others", &[]).await;

@@ -1,21 +1,18 @@
-//! A server process under the deployment tests' full control: any binary
+//! `session-auth serve` as a process under a test's full control: any binary
 //! (debug or release), any environment, its process id for signals and its
-//! exit status. Like [`crate::process::Server`] it runs with a clean
-//! environment on a free port of 127.0.0.1 and is always killed when dropped.
-
-#![allow(dead_code)]
+//! exit status. It runs with a clean environment on a free port of 127.0.0.1
+//! and is always killed when dropped.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Command, ExitStatus, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::cookie::Jar;
-use reqwest::header::{HeaderMap, HeaderValue};
-use reqwest::{Client, Response, redirect};
+use reqwest::{Client, Response};
 
-use crate::helpers::{PASSWORD, assert_redirect};
-use crate::process::{clean_command, free_port, healthz_status};
+use super::{BIN, ChildGuard, clean_command, free_port, healthz_status};
+use crate::helpers::{PASSWORD, assert_redirect, client_sending, client_with_jar, post_register};
 
 /// How long a server may take to migrate and answer `/healthz`.
 const START_TIMEOUT: Duration = Duration::from_secs(20);
@@ -23,9 +20,12 @@ const START_TIMEOUT: Duration = Duration::from_secs(20);
 /// No request of these tests may hang longer than this.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
 
+/// What every server of this build gets unless the test says otherwise.
+const TEST_DEFAULTS: [(&str, &str); 2] = [("BCRYPT_COST", "4"), ("DATABASE_POOL_SIZE", "2")];
+
 /// `session-auth serve` from `binary`, run in `dir`; killed when dropped.
 pub struct Service {
-    child: Child,
+    child: ChildGuard,
     binary: PathBuf,
     dir: PathBuf,
     vars: Vec<(String, String)>,
@@ -67,7 +67,7 @@ impl Service {
                 .spawn()
                 .unwrap_or_else(|e| panic!("starting {command:?}: {e}"));
             let mut service = Self {
-                child,
+                child: ChildGuard(child),
                 binary: binary.to_owned(),
                 dir: dir.to_owned(),
                 vars,
@@ -84,27 +84,28 @@ impl Service {
         unreachable!()
     }
 
-    /// The debug binary of this build in `dir` with `vars` and test defaults
-    /// (`BCRYPT_COST=4`, `DATABASE_POOL_SIZE=2`, `LOGIN_IP_LIMIT=0`) unless given.
+    /// The debug binary of this build in `dir`, as an operator starts it, with
+    /// `vars` and [`TEST_DEFAULTS`] unless given; its log goes to `dir`.
+    pub fn serve(dir: &Path, vars: &[(&str, &str)]) -> Self {
+        let all: Vec<(String, String)> = with_defaults(&TEST_DEFAULTS, vars)
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        Self::start(Path::new(BIN), dir, dir, &all, |_| {})
+    }
+
+    /// [`Service::serve`], and without the per-address login limit
+    /// (`LOGIN_IP_LIMIT=0`) unless given: the deployment stories log in
+    /// many times from 127.0.0.1.
     pub fn start_debug(dir: &Path, vars: &[(&str, &str)]) -> Self {
-        let all: Vec<(String, String)> = [
-            ("BCRYPT_COST", "4"),
-            ("DATABASE_POOL_SIZE", "2"),
-            ("LOGIN_IP_LIMIT", "0"),
-        ]
-        .iter()
-        .filter(|(k, _)| !vars.iter().any(|(given, _)| given == k))
-        .chain(vars)
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
-        Self::start(Path::new(crate::process::BIN), dir, dir, &all, |_| {})
+        Self::serve(dir, &with_defaults(&[("LOGIN_IP_LIMIT", "0")], vars))
     }
 
     /// Polls `/healthz`; on failure, returns the server's output.
     fn wait_until_healthy(&mut self) -> Result<(), String> {
         let deadline = Instant::now() + START_TIMEOUT;
         while Instant::now() < deadline {
-            if let Some(status) = self.child.try_wait().expect("checking the server") {
+            if let Some(status) = self.exit_status() {
                 return Err(format!("(exited with {status})\n{}", self.log()));
             }
             if healthz_status(self.port) == Some(200) {
@@ -127,7 +128,7 @@ impl Service {
 
     /// The process id, for signals.
     pub fn pid(&self) -> u32 {
-        self.child.id()
+        self.child.0.id()
     }
 
     /// Sends `signal` (e.g. `TERM`) with `kill(1)`.
@@ -142,7 +143,7 @@ impl Service {
 
     /// The exit status, if the process has ended.
     pub fn exit_status(&mut self) -> Option<ExitStatus> {
-        self.child.try_wait().expect("checking the server")
+        self.child.0.try_wait().expect("checking the server")
     }
 
     /// Waits up to `limit` for the process to end (without blocking the
@@ -173,31 +174,28 @@ impl Service {
     /// Registers `name` with [`PASSWORD`] through `client` (a form post, as
     /// curl sends it); asserts the 303 to `/dashboard`.
     pub async fn register(&self, client: &Client, name: &str) -> Response {
-        let response = client
-            .post(self.url("/register"))
-            .form(&[
-                ("username", name),
-                ("password", PASSWORD),
-                ("password_confirm", PASSWORD),
-            ])
-            .send()
-            .await
-            .expect("POST /register");
+        let response = post_register(client, &self.address, name, PASSWORD).await;
         assert_redirect(&response, "/dashboard");
         response
     }
 
     /// Kills the server (if it still runs) and reaps it.
     pub fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.child.kill();
     }
 }
 
-impl Drop for Service {
-    fn drop(&mut self) {
-        self.kill();
-    }
+/// `vars`, preceded by each of `defaults` whose name `vars` does not set.
+fn with_defaults<'a>(
+    defaults: &[(&'a str, &'a str)],
+    vars: &[(&'a str, &'a str)],
+) -> Vec<(&'a str, &'a str)> {
+    defaults
+        .iter()
+        .filter(|(k, _)| !vars.iter().any(|(given, _)| given == k))
+        .chain(vars)
+        .copied()
+        .collect()
 }
 
 fn command(binary: &Path, dir: &Path, vars: &[(String, String)], args: &[&str]) -> Command {
@@ -210,27 +208,10 @@ fn command(binary: &Path, dir: &Path, vars: &[(String, String)], args: &[&str]) 
 /// give up after [`REQUEST_TIMEOUT`], so a hanging server fails the test
 /// instead of hanging it.
 pub fn bounded_client() -> (Client, Arc<Jar>) {
-    let jar = Arc::new(Jar::default());
-    let client = Client::builder()
-        .cookie_provider(jar.clone())
-        .redirect(redirect::Policy::none())
-        .timeout(REQUEST_TIMEOUT)
-        .build()
-        .expect("HTTP client");
-    (client, jar)
+    client_with_jar(Client::builder().timeout(REQUEST_TIMEOUT))
 }
 
 /// A jar-less bounded client that always sends `cookie` (a copied cookie).
 pub fn bounded_client_with_cookie(cookie: &str) -> Client {
-    let mut headers = HeaderMap::new();
-    headers.insert(
-        "cookie",
-        HeaderValue::from_str(cookie).expect("cookie header"),
-    );
-    Client::builder()
-        .default_headers(headers)
-        .redirect(redirect::Policy::none())
-        .timeout(REQUEST_TIMEOUT)
-        .build()
-        .expect("HTTP client")
+    client_sending(Client::builder().timeout(REQUEST_TIMEOUT), cookie)
 }
