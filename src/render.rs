@@ -50,17 +50,22 @@ impl Format {
         let accept = req
             .headers()
             .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        if accept.contains("text/html") {
+            .map_or(&[][..], |v| v.as_bytes());
+        if contains_ignore_case(accept, b"text/html") {
             Self::Html
-        } else if accept.contains("application/json") || sends_json(req) {
+        } else if contains_ignore_case(accept, b"application/json") || sends_json(req) {
             Self::Json
         } else {
             Self::Text
         }
     }
+}
+
+/// Media types are case-insensitive; this runs on every request, so no allocation.
+fn contains_ignore_case(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 /// Whether the request body is JSON.
@@ -185,8 +190,6 @@ pub async fn negotiate_errors(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    // Read before routing: the request must not be cloned while it is routed.
-    let format = Format::of(req.request());
     let res = next.call(req).await?.map_into_boxed_body();
     let http_req = res.request().clone();
     let status = res.status();
@@ -226,7 +229,7 @@ pub async fn negotiate_errors(
         None => (reason(status).to_owned(), default_code(status), None),
     };
 
-    let mut response = match format {
+    let mut response = match Format::of(&http_req) {
         Format::Json => HttpResponse::build(status).json(ErrorBody {
             error: code,
             message: message.clone(),
