@@ -34,7 +34,7 @@ pub fn peer_is_trusted(req: &HttpRequest, trusted: &[IpAddr]) -> bool {
         .is_some_and(|peer| trusted.contains(&peer.ip()))
 }
 
-/// `client_ip` for log lines (`-` when unknown).
-pub fn describe(req: &HttpRequest, trusted: &[IpAddr]) -> String {
-    client_ip(req, trusted).map_or_else(|| "-".to_owned(), |ip| ip.to_string())
+/// A client address for log lines (`-` when unknown).
+pub fn describe(ip: Option<IpAddr>) -> String {
+    ip.map_or_else(|| "-".to_owned(), |ip| ip.to_string())
 }

@@ -93,7 +93,7 @@ pub async fn submit(
     if let Err(missing) = required(&name, &password) {
         return refuse(missing);
     }
-    let client = ip.map_or_else(|| "-".to_owned(), |ip| ip.to_string());
+    let client = client_ip::describe(ip);
     let user = match credentials::check(&state, &name, password, &client).await {
         Ok(user) => user,
         Err(e @ (AppError::InvalidCredentials | AppError::Throttled { .. })) => return refuse(e),

@@ -121,7 +121,7 @@ pub async fn submit(
     };
 
     session::start(&req, &user, false)?;
-    let client = ip.map_or_else(|| "-".to_owned(), |ip| ip.to_string());
+    let client = client_ip::describe(ip);
     log::info!("registered: username={:?} client={client}", user.username);
     if json {
         return Ok(render::json(

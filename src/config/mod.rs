@@ -4,17 +4,17 @@
 //! everything else receives typed values from here.
 
 use std::collections::HashMap;
-use std::fmt;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use actix_web::cookie::Key;
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD as BASE64;
+mod secret;
+mod values;
 
-/// Where the development secret key is kept (relative to the working directory).
-pub const DEV_KEY_FILE: &str = "data/secret_key";
+use secret::load_or_create_dev_key;
+pub use secret::{DEV_KEY_FILE, SecretKey};
+pub use values::{DatabaseUrl, parse_bool, parse_duration};
+use values::{parse_count, parse_ip_list, parse_positive};
 
 /// A setting that could not be used; its `Display` is the one line `main` prints.
 #[derive(Debug, thiserror::Error)]
@@ -62,90 +62,6 @@ pub enum Environment {
     Development,
     /// `SECRET_KEY` required, `Secure` `__Host-session` cookie.
     Production,
-}
-
-/// Which database to use, decided from the URL's scheme.
-#[derive(Clone, PartialEq, Eq)]
-pub enum DatabaseUrl {
-    /// `postgres://…` or `postgresql://…`, passed to libpq unchanged.
-    Postgres(String),
-    /// `sqlite://PATH` or a plain path.
-    Sqlite(PathBuf),
-}
-
-impl DatabaseUrl {
-    /// Parses `DATABASE_URL`'s value.
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        let raw = raw.trim();
-        if raw.is_empty() {
-            return Err("expected postgres://…, sqlite://PATH or a file path".into());
-        }
-        if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
-            return Ok(Self::Postgres(raw.to_owned()));
-        }
-        if let Some(path) = raw.strip_prefix("sqlite://") {
-            if path.is_empty() {
-                return Err("sqlite:// needs a file path, e.g. sqlite://data/app.db".into());
-            }
-            return Ok(Self::Sqlite(PathBuf::from(path)));
-        }
-        if let Some((scheme, _)) = raw.split_once("://") {
-            return Err(format!(
-                "unsupported scheme {scheme:?}: use postgres://, postgresql:// or sqlite://"
-            ));
-        }
-        Ok(Self::Sqlite(PathBuf::from(raw)))
-    }
-
-    /// A short name of the backend for logs.
-    pub fn backend(&self) -> &'static str {
-        match self {
-            Self::Postgres(_) => "PostgreSQL",
-            Self::Sqlite(_) => "SQLite",
-        }
-    }
-}
-
-// Manual Debug: a PostgreSQL URL may carry a password.
-impl fmt::Debug for DatabaseUrl {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Postgres(_) => f.write_str("Postgres(<redacted>)"),
-            Self::Sqlite(path) => f.debug_tuple("Sqlite").field(path).finish(),
-        }
-    }
-}
-
-/// The cookie-sealing key; its `Debug` never shows the bytes.
-#[derive(Clone)]
-pub struct SecretKey(pub Key);
-
-impl fmt::Debug for SecretKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SecretKey(<redacted>)")
-    }
-}
-
-impl SecretKey {
-    /// A fresh random key.
-    pub fn generate() -> Self {
-        Self(Key::generate())
-    }
-
-    /// Decodes base64 of at least 64 bytes.
-    pub fn from_base64(encoded: &str) -> Result<Self, String> {
-        let bytes = BASE64
-            .decode(encoded.trim())
-            .map_err(|_| "expected base64 (make one with `session-auth generate-secret`)")?;
-        Key::try_from(bytes.as_slice())
-            .map(Self)
-            .map_err(|_| format!("decodes to {} bytes, at least 64 are needed", bytes.len()))
-    }
-
-    /// Base64 of 64 new random bytes: a value for `SECRET_KEY`.
-    pub fn generate_base64() -> String {
-        BASE64.encode(Key::generate().master())
-    }
 }
 
 /// Every setting of the application, typed.
@@ -387,112 +303,9 @@ fn parse_secret(name: &'static str, raw: &str) -> Result<SecretKey, ConfigError>
     SecretKey::from_base64(raw).map_err(|reason| ConfigError::InvalidSecret { name, reason })
 }
 
-/// `true/false`, `1/0`, `yes/no`, `on/off`.
-pub fn parse_bool(value: &str) -> Result<bool, String> {
-    match value.to_ascii_lowercase().as_str() {
-        "true" | "1" | "yes" | "on" => Ok(true),
-        "false" | "0" | "no" | "off" => Ok(false),
-        _ => Err("expected true or false".into()),
-    }
-}
-
-fn parse_count(value: &str) -> Result<u32, String> {
-    value
-        .parse::<u32>()
-        .map_err(|_| "expected a whole number".into())
-}
-
-fn parse_positive(value: &str) -> Result<u32, String> {
-    match parse_count(value)? {
-        0 => Err("expected at least 1".into()),
-        n => Ok(n),
-    }
-}
-
-fn parse_ip_list(value: &str) -> Result<Vec<IpAddr>, String> {
-    value
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            s.parse::<IpAddr>()
-                .map_err(|_| format!("{s:?} is not an IP address"))
-        })
-        .collect()
-}
-
-/// Durations like `90s`, `30m`, `12h`, `30d` (a whole number and a unit).
-pub fn parse_duration(value: &str) -> Result<Duration, String> {
-    const HINT: &str = "expected a duration like 90s, 30m, 12h or 30d";
-    let split = value.find(|c: char| !c.is_ascii_digit()).ok_or(HINT)?;
-    let (number, unit) = value.split_at(split);
-    let number: u64 = number.parse().map_err(|_| HINT)?;
-    let unit_secs = match unit {
-        "s" => 1,
-        "m" => 60,
-        "h" => 3600,
-        "d" => 86_400,
-        _ => return Err(HINT.into()),
-    };
-    match number.checked_mul(unit_secs) {
-        Some(0) => Err("must be longer than zero".into()),
-        // Ten years is far beyond any sensible session; it also keeps
-        // timestamp arithmetic far from overflow.
-        Some(secs) if secs <= 10 * 365 * 86_400 => Ok(Duration::from_secs(secs)),
-        _ => Err("must be at most 3650d".into()),
-    }
-}
-
-/// Loads the development key, creating it (mode 0600) on first use.
-fn load_or_create_dev_key(path: &Path) -> Result<SecretKey, ConfigError> {
-    let io_err = |source| ConfigError::DevKey {
-        path: path.display().to_string(),
-        source,
-    };
-    match std::fs::read_to_string(path) {
-        Ok(text) => SecretKey::from_base64(&text).map_err(|reason| ConfigError::InvalidSecret {
-            name: "SECRET_KEY (development key file)",
-            reason: format!(
-                "{}: {reason}; delete the file to make a new one",
-                path.display()
-            ),
-        }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(io_err)?;
-            }
-            let encoded = SecretKey::generate_base64();
-            write_private(path, &encoded).map_err(io_err)?;
-            log::info!("generated a development secret key in {}", path.display());
-            SecretKey::from_base64(&encoded).map_err(|reason| ConfigError::InvalidSecret {
-                name: "SECRET_KEY (development key file)",
-                reason,
-            })
-        }
-        Err(e) => Err(io_err(e)),
-    }
-}
-
-#[cfg(unix)]
-fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
-    use std::io::Write as _;
-    use std::os::unix::fs::OpenOptionsExt as _;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
-    file.write_all(contents.as_bytes())?;
-    file.write_all(b"\n")
-}
-
-#[cfg(not(unix))]
-fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
-    std::fs::write(path, contents)
-}
-
 #[cfg(test)]
 mod tests {
+
     use super::*;
 
     fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
@@ -502,31 +315,6 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         Settings::from_vars(&|name| map.get(name).cloned(), &dir.join("secret_key"))
-    }
-
-    #[test]
-    fn durations_accept_each_unit() {
-        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
-        assert_eq!(parse_duration("30m"), Ok(Duration::from_secs(1800)));
-        assert_eq!(parse_duration("12h"), Ok(Duration::from_secs(43_200)));
-        assert_eq!(parse_duration("30d"), Ok(Duration::from_secs(2_592_000)));
-    }
-
-    #[test]
-    fn durations_reject_nonsense() {
-        for bad in [
-            "",
-            "30",
-            "m",
-            "1.5h",
-            "-1m",
-            "10w",
-            "0s",
-            "99999999999999999999d",
-            "4000d",
-        ] {
-            assert!(parse_duration(bad).is_err(), "{bad:?} should be rejected");
-        }
     }
 
     #[test]
@@ -602,27 +390,6 @@ mod tests {
     }
 
     #[test]
-    fn database_url_picks_the_backend_from_the_scheme() {
-        assert!(matches!(
-            DatabaseUrl::parse("postgres://u@h/db"),
-            Ok(DatabaseUrl::Postgres(_))
-        ));
-        assert!(matches!(
-            DatabaseUrl::parse("postgresql://u@h/db"),
-            Ok(DatabaseUrl::Postgres(_))
-        ));
-        assert_eq!(
-            DatabaseUrl::parse("sqlite://x/y.db"),
-            Ok(DatabaseUrl::Sqlite("x/y.db".into()))
-        );
-        assert_eq!(
-            DatabaseUrl::parse("/tmp/y.db"),
-            Ok(DatabaseUrl::Sqlite("/tmp/y.db".into()))
-        );
-        assert!(DatabaseUrl::parse("postgress://typo").is_err());
-    }
-
-    #[test]
     fn database_url_error_does_not_print_credentials() {
         let err = settings(&[("DATABASE_URL", "mysql://user:hunter2@h/db")])
             .unwrap_err()
@@ -637,21 +404,5 @@ mod tests {
         let vars = |name: &str| (name == "PORT").then(|| "abc".to_owned());
         assert!(Settings::from_vars(&vars, &path).is_err());
         assert!(!path.exists());
-    }
-
-    #[test]
-    fn the_development_key_is_created_once_and_kept_private() {
-        let dir = std::env::temp_dir().join(format!("sa-key-{}", rand::random::<u64>()));
-        let path = dir.join("secret_key");
-        let first = load_or_create_dev_key(&path).unwrap();
-        let second = load_or_create_dev_key(&path).unwrap();
-        assert_eq!(first.0.master(), second.0.master());
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
-            assert_eq!(mode & 0o777, 0o600);
-        }
-        std::fs::remove_dir_all(dir).unwrap();
     }
 }

@@ -1,0 +1,165 @@
+//! One setting's value: durations, booleans, counts, addresses, the database URL.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Which database to use, decided from the URL's scheme.
+#[derive(Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// `postgres://…` or `postgresql://…`, passed to libpq unchanged.
+    Postgres(String),
+    /// `sqlite://PATH` or a plain path.
+    Sqlite(PathBuf),
+}
+
+impl DatabaseUrl {
+    /// Parses `DATABASE_URL`'s value.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Err("expected postgres://…, sqlite://PATH or a file path".into());
+        }
+        if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+            return Ok(Self::Postgres(raw.to_owned()));
+        }
+        if let Some(path) = raw.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err("sqlite:// needs a file path, e.g. sqlite://data/app.db".into());
+            }
+            return Ok(Self::Sqlite(PathBuf::from(path)));
+        }
+        if let Some((scheme, _)) = raw.split_once("://") {
+            return Err(format!(
+                "unsupported scheme {scheme:?}: use postgres://, postgresql:// or sqlite://"
+            ));
+        }
+        Ok(Self::Sqlite(PathBuf::from(raw)))
+    }
+
+    /// A short name of the backend for logs.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Self::Postgres(_) => "PostgreSQL",
+            Self::Sqlite(_) => "SQLite",
+        }
+    }
+}
+
+// Manual Debug: a PostgreSQL URL may carry a password.
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Postgres(_) => f.write_str("Postgres(<redacted>)"),
+            Self::Sqlite(path) => f.debug_tuple("Sqlite").field(path).finish(),
+        }
+    }
+}
+
+/// `true/false`, `1/0`, `yes/no`, `on/off`.
+pub fn parse_bool(value: &str) -> Result<bool, String> {
+    match value.to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Ok(true),
+        "false" | "0" | "no" | "off" => Ok(false),
+        _ => Err("expected true or false".into()),
+    }
+}
+
+pub(super) fn parse_count(value: &str) -> Result<u32, String> {
+    value
+        .parse::<u32>()
+        .map_err(|_| "expected a whole number".into())
+}
+
+pub(super) fn parse_positive(value: &str) -> Result<u32, String> {
+    match parse_count(value)? {
+        0 => Err("expected at least 1".into()),
+        n => Ok(n),
+    }
+}
+
+pub(super) fn parse_ip_list(value: &str) -> Result<Vec<IpAddr>, String> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<IpAddr>()
+                .map_err(|_| format!("{s:?} is not an IP address"))
+        })
+        .collect()
+}
+
+/// Durations like `90s`, `30m`, `12h`, `30d` (a whole number and a unit).
+pub fn parse_duration(value: &str) -> Result<Duration, String> {
+    const HINT: &str = "expected a duration like 90s, 30m, 12h or 30d";
+    let split = value.find(|c: char| !c.is_ascii_digit()).ok_or(HINT)?;
+    let (number, unit) = value.split_at(split);
+    let number: u64 = number.parse().map_err(|_| HINT)?;
+    let unit_secs = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err(HINT.into()),
+    };
+    match number.checked_mul(unit_secs) {
+        Some(0) => Err("must be longer than zero".into()),
+        // Ten years is far beyond any sensible session; it also keeps
+        // timestamp arithmetic far from overflow.
+        Some(secs) if secs <= 10 * 365 * 86_400 => Ok(Duration::from_secs(secs)),
+        _ => Err("must be at most 3650d".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_accept_each_unit() {
+        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("30m"), Ok(Duration::from_secs(1800)));
+        assert_eq!(parse_duration("12h"), Ok(Duration::from_secs(43_200)));
+        assert_eq!(parse_duration("30d"), Ok(Duration::from_secs(2_592_000)));
+    }
+
+    #[test]
+    fn durations_reject_nonsense() {
+        for bad in [
+            "",
+            "30",
+            "m",
+            "1.5h",
+            "-1m",
+            "10w",
+            "0s",
+            "99999999999999999999d",
+            "4000d",
+        ] {
+            assert!(parse_duration(bad).is_err(), "{bad:?} should be rejected");
+        }
+    }
+
+    #[test]
+    fn database_url_picks_the_backend_from_the_scheme() {
+        assert!(matches!(
+            DatabaseUrl::parse("postgres://u@h/db"),
+            Ok(DatabaseUrl::Postgres(_))
+        ));
+        assert!(matches!(
+            DatabaseUrl::parse("postgresql://u@h/db"),
+            Ok(DatabaseUrl::Postgres(_))
+        ));
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://x/y.db"),
+            Ok(DatabaseUrl::Sqlite("x/y.db".into()))
+        );
+        assert_eq!(
+            DatabaseUrl::parse("/tmp/y.db"),
+            Ok(DatabaseUrl::Sqlite("/tmp/y.db".into()))
+        );
+        assert!(DatabaseUrl::parse("postgress://typo").is_err());
+    }
+}
