@@ -56,6 +56,14 @@ impl AppError {
         Self::Validation(FieldErrors::from([(field, vec![message.into()])]))
     }
 
+    /// The `Retry-After` seconds of a throttled answer (rounded up).
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::Throttled { retry_after } => Some(retry_after_secs(retry_after)),
+            _ => None,
+        }
+    }
+
     /// A short machine-readable code for JSON answers.
     pub fn code(&self) -> &'static str {
         match self {
@@ -106,8 +114,8 @@ impl ResponseError for AppError {
     fn error_response(&self) -> HttpResponse {
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header(ContentType::plaintext());
-        if let Self::Throttled { retry_after } = self {
-            response.insert_header((header::RETRY_AFTER, retry_after_secs(retry_after)));
+        if let Some(secs) = self.retry_after() {
+            response.insert_header((header::RETRY_AFTER, secs));
         }
         response.body(self.to_string())
     }

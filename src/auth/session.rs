@@ -229,11 +229,13 @@ pub async fn authenticate(
     req: &HttpRequest,
     state: &AppState,
 ) -> Result<Option<CurrentUser>, AppError> {
-    let Some((id, auth)) = sealed_login(req) else {
-        // Identity without our state (or garbage): not a login of ours.
-        if req.get_identity().is_ok() {
-            end(req);
-        }
+    let Ok(identity) = req.get_identity() else {
+        return Ok(None); // anonymous
+    };
+    let sealed = identity.id().ok().and_then(|id| id.parse::<i32>().ok());
+    let Some((id, auth)) = sealed.zip(read_auth(&req.get_session())) else {
+        // An identity without our state (or garbage): not a login of ours.
+        end(req);
         return Ok(None);
     };
     let now = unix_now();

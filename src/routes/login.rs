@@ -78,9 +78,8 @@ pub async fn submit(
             Some(&error.to_string()),
         );
         let mut page = render::page(&state, &req, error.status_code(), "login.html", ctx)?;
-        if let Some(retry) = error.error_response().headers().get(header::RETRY_AFTER) {
-            page.headers_mut()
-                .insert(header::RETRY_AFTER, retry.clone());
+        if let Some(secs) = error.retry_after() {
+            page.headers_mut().insert(header::RETRY_AFTER, secs.into());
         }
         Ok(page)
     };
