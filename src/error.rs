@@ -51,11 +51,6 @@ pub enum AppError {
 }
 
 impl AppError {
-    /// A 422 for a single field.
-    pub fn field(field: &'static str, message: impl Into<String>) -> Self {
-        Self::Validation(FieldErrors::from([(field, vec![message.into()])]))
-    }
-
     /// The `Retry-After` seconds of a throttled answer (rounded up).
     pub fn retry_after(&self) -> Option<u64> {
         match self {

@@ -1,6 +1,6 @@
 //! The one guard around the protected scopes (`/dashboard`, `/account`, `/api`).
 //!
-//! It authenticates the request, hands a [`CurrentUser`] to the handlers
+//! It authenticates the request, hands a [`CurrentUser`](crate::auth::CurrentUser) to the handlers
 //! (which never check again) and marks the answer private. Anonymous
 //! browsers are sent to the login page; other clients get 401.
 
@@ -10,7 +10,7 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{HttpMessage as _, HttpResponse, web};
 
-use super::session::{CurrentUser, authenticate};
+use super::session::authenticate;
 use crate::error::AppError;
 use crate::render::{self, Format};
 use crate::state::AppState;
@@ -83,6 +83,3 @@ fn unauthorized_json() -> HttpResponse {
         &serde_json::json!({ "error": "unauthorized" }),
     )
 }
-
-/// The user the guard found; handlers behind the guard take `web::ReqData<CurrentUser>`.
-pub type Authenticated = web::ReqData<CurrentUser>;
