@@ -10,50 +10,14 @@ use std::time::Duration;
 
 mod secret;
 mod values;
+mod vars;
 
-use secret::load_or_create_dev_key;
 pub use secret::{DEV_KEY_FILE, SecretKey};
+use secret::{load_or_create_dev_key, parse_keys};
 pub use values::{DatabaseUrl, parse_bool, parse_duration};
-use values::{parse_count, parse_ip_list, parse_positive};
-
-/// A setting that could not be used; its `Display` is the one line `main` prints.
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    /// A variable holds a value we cannot use.
-    #[error("invalid {name}={value:?}: {reason}")]
-    Invalid {
-        /// The variable.
-        name: &'static str,
-        /// What it held.
-        value: String,
-        /// What is wrong and what is expected.
-        reason: String,
-    },
-    /// A secret holds a value we cannot use (the value itself is never printed).
-    #[error("invalid {name}: {reason}")]
-    InvalidSecret {
-        /// The variable.
-        name: &'static str,
-        /// What is wrong.
-        reason: String,
-    },
-    /// A variable that this environment requires is not set.
-    #[error("{name} is required {reason}")]
-    Missing {
-        /// The variable.
-        name: &'static str,
-        /// When it is required.
-        reason: String,
-    },
-    /// The development key file could not be read or written.
-    #[error("development secret key {path}: {source}")]
-    DevKey {
-        /// The key file.
-        path: String,
-        /// The I/O error.
-        source: std::io::Error,
-    },
-}
+use values::{parse_bcrypt_cost, parse_count, parse_ip_list, parse_port, parse_positive};
+pub use vars::ConfigError;
+use vars::{Vars, secret, url};
 
 /// `development` (the default) or `production`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +26,16 @@ pub enum Environment {
     Development,
     /// `SECRET_KEY` required, `Secure` `__Host-session` cookie.
     Production,
+}
+
+impl Environment {
+    fn parse(value: &str) -> Result<Self, String> {
+        match value {
+            "development" => Ok(Self::Development),
+            "production" => Ok(Self::Production),
+            _ => Err("expected development or production".into()),
+        }
+    }
 }
 
 /// Every setting of the application, typed.
@@ -116,144 +90,65 @@ impl Settings {
         var: &dyn Fn(&str) -> Option<String>,
         dev_key_file: &Path,
     ) -> Result<Self, ConfigError> {
-        let get = |name: &str| var(name).filter(|v| !v.trim().is_empty());
+        Self::read(&Vars(var), || load_or_create_dev_key(dev_key_file))
+    }
 
-        let environment = match get("APP_ENV").as_deref().map(str::trim) {
-            None | Some("development") => Environment::Development,
-            Some("production") => Environment::Production,
-            Some(other) => {
-                return Err(invalid(
-                    "APP_ENV",
-                    other,
-                    "expected development or production",
-                ));
-            }
-        };
+    /// The settings table: one line per variable, saying where its value
+    /// goes, its name, its default and its parser (a new setting is a field
+    /// in `Settings` and a line here, plus its line in `.env.example` and the
+    /// README). `dev_key` gives the key when `SECRET_KEY` is unset in
+    /// development.
+    fn read(
+        env: &Vars<'_>,
+        dev_key: impl FnOnce() -> Result<SecretKey, ConfigError>,
+    ) -> Result<Self, ConfigError> {
+        // First: other defaults depend on these.
+        let environment = env.read("APP_ENV", Environment::Development, Environment::parse)?;
         let production = environment == Environment::Production;
-
-        let database_url = match get("DATABASE_URL") {
-            None => DatabaseUrl::Sqlite(PathBuf::from("data/session-auth.db")),
-            Some(raw) => DatabaseUrl::parse(&raw).map_err(|reason| ConfigError::Invalid {
-                name: "DATABASE_URL",
-                // The value may carry a password: show only its scheme.
-                value: raw.split("://").next().unwrap_or_default().to_owned() + "://…",
-                reason,
-            })?,
-        };
-
-        let cookie_secure = parse_or(
-            "COOKIE_SECURE",
-            get("COOKIE_SECURE"),
-            production,
-            parse_bool,
-        )?;
         let workers = std::thread::available_parallelism().map_or(2, usize::from);
+        let pool_size = default_pool_size(workers);
+        let default_database = DatabaseUrl::Sqlite(PathBuf::from("data/session-auth.db"));
 
         Ok(Self {
             environment,
-            database_url,
-            host: get("HOST").map_or_else(|| "127.0.0.1".to_owned(), |h| h.trim().to_owned()),
-            port: parse_or("PORT", get("PORT"), 8080, |v| {
-                v.parse::<u16>()
-                    .map_err(|_| "expected a port number 0-65535".into())
-            })?,
-            cookie_secure,
-            idle_timeout: parse_or(
-                "SESSION_IDLE_TIMEOUT",
-                get("SESSION_IDLE_TIMEOUT"),
-                mins(30),
-                parse_duration,
-            )?,
-            absolute_timeout: parse_or(
-                "SESSION_ABSOLUTE_TIMEOUT",
-                get("SESSION_ABSOLUTE_TIMEOUT"),
-                mins(12 * 60),
-                parse_duration,
-            )?,
-            remember_me_duration: parse_or(
-                "REMEMBER_ME_DURATION",
-                get("REMEMBER_ME_DURATION"),
-                mins(30 * 24 * 60),
-                parse_duration,
-            )?,
-            bcrypt_cost: parse_or("BCRYPT_COST", get("BCRYPT_COST"), 12, |v| {
-                match v.parse::<u32>() {
-                    Ok(cost @ 4..=31) => Ok(cost),
-                    _ => Err("expected a whole number from 4 to 31".into()),
-                }
-            })?,
-            allow_registration: parse_or(
-                "ALLOW_REGISTRATION",
-                get("ALLOW_REGISTRATION"),
-                true,
-                parse_bool,
-            )?,
-            login_ip_limit: parse_or("LOGIN_IP_LIMIT", get("LOGIN_IP_LIMIT"), 30, parse_count)?,
-            login_max_failures: parse_or(
-                "LOGIN_MAX_FAILURES",
-                get("LOGIN_MAX_FAILURES"),
-                5,
-                parse_positive,
-            )?,
-            trusted_proxies: parse_or(
-                "TRUSTED_PROXIES",
-                get("TRUSTED_PROXIES"),
-                Vec::new(),
-                parse_ip_list,
-            )?,
-            database_pool_size: parse_or(
-                "DATABASE_POOL_SIZE",
-                get("DATABASE_POOL_SIZE"),
-                default_pool_size(workers),
-                parse_positive,
-            )?,
+            database_url: env.read(url("DATABASE_URL"), default_database, DatabaseUrl::parse)?,
+            host: env.read("HOST", "127.0.0.1".to_owned(), |v| Ok(v.to_owned()))?,
+            port: env.read("PORT", 8080, parse_port)?,
+            cookie_secure: env.read("COOKIE_SECURE", production, parse_bool)?,
+            idle_timeout: env.read("SESSION_IDLE_TIMEOUT", mins(30), parse_duration)?,
+            absolute_timeout: env.read("SESSION_ABSOLUTE_TIMEOUT", hours(12), parse_duration)?,
+            remember_me_duration: env.read("REMEMBER_ME_DURATION", days(30), parse_duration)?,
+            bcrypt_cost: env.read("BCRYPT_COST", 12, parse_bcrypt_cost)?,
+            allow_registration: env.read("ALLOW_REGISTRATION", true, parse_bool)?,
+            login_ip_limit: env.read("LOGIN_IP_LIMIT", 30, parse_count)?,
+            login_max_failures: env.read("LOGIN_MAX_FAILURES", 5, parse_positive)?,
+            trusted_proxies: env.read("TRUSTED_PROXIES", Vec::new(), parse_ip_list)?,
+            database_pool_size: env.read("DATABASE_POOL_SIZE", pool_size, parse_positive)?,
             workers,
-            // Last: a failing start must not leave a new development key behind.
-            secret_key: match get("SECRET_KEY") {
-                Some(raw) => parse_secret("SECRET_KEY", &raw)?,
-                None if production => {
-                    return Err(ConfigError::Missing {
-                        name: "SECRET_KEY",
-                        reason:
-                            "when APP_ENV=production (make one with `session-auth generate-secret`)"
-                                .into(),
-                    });
-                }
-                None => load_or_create_dev_key(dev_key_file)?,
-            },
-            secret_key_fallbacks: match get("SECRET_KEY_FALLBACKS") {
-                None => Vec::new(),
-                Some(raw) => raw
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(|s| parse_secret("SECRET_KEY_FALLBACKS", s))
-                    .collect::<Result<_, _>>()?,
-            },
+            secret_key_fallbacks: env.read(secret("SECRET_KEY_FALLBACKS"), vec![], parse_keys)?,
+            // Last: a development key is made only once every other value
+            // has passed, so a failing start leaves none behind.
+            secret_key: secret_key(env, production, dev_key)?,
         })
     }
 
-    /// Settings for tests and benchmarks: the given database, a free port on
-    /// loopback, bcrypt cost 4, a fresh random key, one worker.
+    /// Settings for tests and benchmarks: the defaults with the given
+    /// database, a free port on loopback, bcrypt cost 4, no per-address
+    /// limit, a fresh random key, one worker.
     pub fn for_tests(database_url: DatabaseUrl) -> Self {
+        // With no variable set, every setting takes its default, and the
+        // defaults are valid.
+        #[allow(clippy::expect_used)]
+        let defaults = Self::read(&Vars(&|_| None), || Ok(SecretKey::generate()))
+            .expect("the defaults are valid settings");
         Self {
-            environment: Environment::Development,
             database_url,
-            secret_key: SecretKey::generate(),
-            secret_key_fallbacks: Vec::new(),
-            host: "127.0.0.1".to_owned(),
             port: 0,
-            cookie_secure: false,
-            idle_timeout: mins(30),
-            absolute_timeout: mins(12 * 60),
-            remember_me_duration: mins(30 * 24 * 60),
             bcrypt_cost: 4,
-            allow_registration: true,
             login_ip_limit: 0,
-            login_max_failures: 5,
-            trusted_proxies: Vec::new(),
             database_pool_size: 4,
             workers: 1,
+            ..defaults
         }
     }
 
@@ -268,39 +163,39 @@ impl Settings {
     }
 }
 
+/// `SECRET_KEY`: required in production; in development `dev_key` stands in.
+fn secret_key(
+    env: &Vars<'_>,
+    production: bool,
+    dev_key: impl FnOnce() -> Result<SecretKey, ConfigError>,
+) -> Result<SecretKey, ConfigError> {
+    let parse = |v: &str| SecretKey::from_base64(v).map(Some);
+    match env.read(secret("SECRET_KEY"), None, parse)? {
+        Some(key) => Ok(key),
+        None if production => Err(ConfigError::Missing {
+            name: "SECRET_KEY",
+            reason: "when APP_ENV=production (make one with `session-auth generate-secret`)".into(),
+        }),
+        None => dev_key(),
+    }
+}
+
 fn mins(n: u64) -> Duration {
     Duration::from_secs(n * 60)
+}
+
+fn hours(n: u64) -> Duration {
+    mins(n * 60)
+}
+
+fn days(n: u64) -> Duration {
+    hours(n * 24)
 }
 
 /// Two connections per worker thread: enough for the blocking pool that
 /// runs queries, small enough for a shared PostgreSQL.
 fn default_pool_size(workers: usize) -> u32 {
     u32::try_from(workers * 2).unwrap_or(8).clamp(4, 32)
-}
-
-fn invalid(name: &'static str, value: &str, reason: &str) -> ConfigError {
-    ConfigError::Invalid {
-        name,
-        value: value.to_owned(),
-        reason: reason.to_owned(),
-    }
-}
-
-/// Parses one variable (when set) and names it in the error.
-fn parse_or<T>(
-    name: &'static str,
-    raw: Option<String>,
-    default: T,
-    parse: impl Fn(&str) -> Result<T, String>,
-) -> Result<T, ConfigError> {
-    match raw {
-        None => Ok(default),
-        Some(raw) => parse(raw.trim()).map_err(|reason| invalid(name, &raw, &reason)),
-    }
-}
-
-fn parse_secret(name: &'static str, raw: &str) -> Result<SecretKey, ConfigError> {
-    SecretKey::from_base64(raw).map_err(|reason| ConfigError::InvalidSecret { name, reason })
 }
 
 #[cfg(test)]
@@ -395,6 +290,36 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(!err.contains("hunter2"), "{err}");
+    }
+
+    #[test]
+    fn bad_fallback_keys_leave_no_development_key_behind() {
+        let dir = std::env::temp_dir().join(format!("sa-nokey-{}", rand::random::<u64>()));
+        let path = dir.join("secret_key");
+        let vars = |name: &str| (name == "SECRET_KEY_FALLBACKS").then(|| "c2hvcnQ=".to_owned());
+        let err = Settings::from_vars(&vars, &path).unwrap_err().to_string();
+        assert!(err.contains("SECRET_KEY_FALLBACKS"), "{err}");
+        assert!(
+            !err.contains("c2hvcnQ="),
+            "the secret must not be printed: {err}"
+        );
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn the_test_settings_are_the_defaults_but_for_what_tests_need() {
+        let url = DatabaseUrl::Sqlite("t.db".into());
+        let s = Settings::for_tests(url.clone());
+        assert_eq!(s.database_url, url);
+        assert_eq!((s.port, s.bcrypt_cost, s.login_ip_limit), (0, 4, 0));
+        assert_eq!((s.database_pool_size, s.workers), (4, 1));
+        assert_eq!(s.environment, Environment::Development);
+        assert!(!s.cookie_secure && s.allow_registration);
+        assert_eq!(s.idle_timeout, Duration::from_secs(1800));
+        assert_eq!(s.absolute_timeout, Duration::from_secs(12 * 3600));
+        assert_eq!(s.remember_me_duration, Duration::from_secs(30 * 86_400));
+        assert_eq!(s.login_max_failures, 5);
+        assert!(s.trusted_proxies.is_empty() && s.secret_key_fallbacks.is_empty());
     }
 
     #[test]

@@ -45,6 +45,16 @@ impl SecretKey {
     }
 }
 
+/// `SECRET_KEY_FALLBACKS`: comma-separated keys.
+pub(super) fn parse_keys(value: &str) -> Result<Vec<SecretKey>, String> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(SecretKey::from_base64)
+        .collect()
+}
+
 /// Loads the development key, creating it (mode 0600) on first use.
 pub(super) fn load_or_create_dev_key(path: &Path) -> Result<SecretKey, ConfigError> {
     let io_err = |source| ConfigError::DevKey {

@@ -66,6 +66,19 @@ pub fn parse_bool(value: &str) -> Result<bool, String> {
     }
 }
 
+pub(super) fn parse_port(value: &str) -> Result<u16, String> {
+    value
+        .parse::<u16>()
+        .map_err(|_| "expected a port number 0-65535".into())
+}
+
+pub(super) fn parse_bcrypt_cost(value: &str) -> Result<u32, String> {
+    match value.parse::<u32>() {
+        Ok(cost @ 4..=31) => Ok(cost),
+        _ => Err("expected a whole number from 4 to 31".into()),
+    }
+}
+
 pub(super) fn parse_count(value: &str) -> Result<u32, String> {
     value
         .parse::<u32>()
