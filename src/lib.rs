@@ -4,10 +4,11 @@
 //! rendering (`render`), the session cookie's policy (`auth::cookie`),
 //! actix-session (the encrypted cookie) and actix-identity. `routes` holds
 //! the route table; the protected scopes sit behind one guard
-//! (`auth::middleware`). `auth::session` decides whether a sealed login is
-//! still valid, `auth::password` runs bcrypt off the async workers, `db`
-//! keeps users in PostgreSQL or SQLite through one Diesel code path,
-//! `domain` parses input into trusted types, and `config` reads the settings.
+//! (`auth::middleware`). `auth::session` logs in, re-issues and logs out,
+//! `auth::expiry` decides whether a sealed login is still valid,
+//! `auth::password` runs bcrypt off the async workers, `db` keeps users in
+//! PostgreSQL or SQLite through one Diesel code path, `domain` parses input
+//! into trusted types, and `config` reads the settings.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]

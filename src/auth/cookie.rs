@@ -18,7 +18,8 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{HttpMessage as _, web};
 
-use super::session::{AUTH_KEY, AuthState, unix_now};
+use super::expiry::AuthState;
+use super::session::{AUTH_KEY, unix_now};
 use crate::state::AppState;
 
 /// The cookie's name, keys and attributes.
