@@ -1,5 +1,5 @@
 //! Browser tests: the stories a person walks through, in headless Chromium.
-//! They run when `CHROMEDRIVER` is set (see `harness.rs`); each test has its
+//! They run when `CHROMEDRIVER` is set (see `harness/mod.rs`); each test has its
 //! own app, database, chromedriver and browser profile.
 
 mod harness;
