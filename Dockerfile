@@ -1,11 +1,15 @@
-# syntax=docker/dockerfile:1
-#
 # session-auth container image: `docker build -t session-auth .`
 # The binary embeds its templates, static files and migrations, so the
 # runtime stage holds nothing but the binary and CA certificates.
+#
+# The base images are build arguments with the official images as defaults;
+# CI, which reaches no registry, builds with stand-ins made from Debian's
+# packages (tests/docker/make-images) by overriding them.
+ARG RUST_IMAGE=rust:1-bookworm
+ARG RUNTIME_IMAGE=debian:bookworm-slim
 
 # ---- build stage ------------------------------------------------------------
-FROM rust:1-bookworm AS builder
+FROM ${RUST_IMAGE} AS builder
 WORKDIR /build
 
 # Dependency layer: build every dependency (bundled libpq, OpenSSL and SQLite
@@ -34,7 +38,7 @@ RUN rm -rf target/release/.fingerprint/session-auth-* \
     && install -m 0755 target/release/session-auth /usr/local/bin/session-auth
 
 # ---- runtime stage ----------------------------------------------------------
-FROM debian:bookworm-slim AS runtime
+FROM ${RUNTIME_IMAGE} AS runtime
 
 LABEL org.opencontainers.image.title="session-auth" \
       org.opencontainers.image.description="Session-based login with Actix-web, Diesel and PostgreSQL" \

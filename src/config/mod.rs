@@ -3,8 +3,8 @@
 //! `Settings::from_env` is the only place that reads the process environment;
 //! everything else receives typed values from here.
 
+use crate::client_ip::TrustedProxies;
 use std::collections::HashMap;
-use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -70,7 +70,7 @@ pub struct Settings {
     /// `LOGIN_MAX_FAILURES`.
     pub login_max_failures: u32,
     /// `TRUSTED_PROXIES`.
-    pub trusted_proxies: Vec<IpAddr>,
+    pub trusted_proxies: TrustedProxies,
     /// `DATABASE_POOL_SIZE`.
     pub database_pool_size: u32,
     /// HTTP worker threads (not an environment setting; tests use fewer).
@@ -122,7 +122,11 @@ impl Settings {
             allow_registration: env.read("ALLOW_REGISTRATION", true, parse_bool)?,
             login_ip_limit: env.read("LOGIN_IP_LIMIT", 30, parse_count)?,
             login_max_failures: env.read("LOGIN_MAX_FAILURES", 5, parse_positive)?,
-            trusted_proxies: env.read("TRUSTED_PROXIES", Vec::new(), parse_ip_list)?,
+            trusted_proxies: env.read(
+                "TRUSTED_PROXIES",
+                TrustedProxies::default(),
+                parse_ip_list,
+            )?,
             database_pool_size: env.read("DATABASE_POOL_SIZE", pool_size, parse_positive)?,
             workers,
             secret_key_fallbacks: env.read(secret("SECRET_KEY_FALLBACKS"), vec![], parse_keys)?,

@@ -1,7 +1,7 @@
 //! One setting's value: durations, booleans, counts, addresses, the database URL.
 
+use crate::client_ip::TrustedProxies;
 use std::fmt;
-use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -92,16 +92,8 @@ pub(super) fn parse_positive(value: &str) -> Result<u32, String> {
     }
 }
 
-pub(super) fn parse_ip_list(value: &str) -> Result<Vec<IpAddr>, String> {
-    value
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            s.parse::<IpAddr>()
-                .map_err(|_| format!("{s:?} is not an IP address"))
-        })
-        .collect()
+pub(super) fn parse_ip_list(value: &str) -> Result<TrustedProxies, String> {
+    TrustedProxies::parse(value)
 }
 
 /// Durations like `90s`, `30m`, `12h`, `30d` (a whole number and a unit).

@@ -61,15 +61,30 @@ impl Stage {
 }
 
 /// The Dockerfile's stages (continuation lines joined, comments dropped).
+/// A `FROM ${NAME}` names the image that the global `ARG NAME=default` gives
+/// when no build argument overrides it (what `docker build .` uses).
 pub fn dockerfile_stages(text: &str) -> Vec<Stage> {
     let mut stages: Vec<Stage> = Vec::new();
+    let mut global_args: Vec<(String, String)> = Vec::new();
     for instruction in instructions(text) {
-        if instruction.keyword == "FROM" {
+        if instruction.keyword == "ARG" && stages.is_empty() {
+            if let Some((name, default)) = instruction.args.split_once('=') {
+                global_args.push((name.to_owned(), default.trim_matches('"').to_owned()));
+            }
+        } else if instruction.keyword == "FROM" {
             let words: Vec<&str> = instruction.args.split_whitespace().collect();
             let image = words
                 .iter()
                 .find(|w| !w.starts_with("--"))
                 .expect("FROM names an image");
+            let image = match image.strip_prefix("${").and_then(|i| i.strip_suffix('}')) {
+                Some(arg) => global_args
+                    .iter()
+                    .find(|(name, _)| name == arg)
+                    .map(|(_, default)| default.as_str())
+                    .unwrap_or_else(|| panic!("FROM {image}: no global `ARG {arg}=default`")),
+                None => image,
+            };
             let name = words
                 .iter()
                 .position(|w| w.eq_ignore_ascii_case("AS"))
@@ -143,7 +158,9 @@ pub fn copy_parts(args: &str) -> (Vec<&str>, Vec<&str>, &str) {
 }
 
 /// `services.<service>.environment` of a compose file in the map form, values
-/// as written (quotes removed).
+/// as written (quotes removed). A key without a value (`BCRYPT_COST:`) is
+/// passed through from the caller's environment only when set there, so it
+/// is left out.
 pub fn compose_environment(text: &str, service: &str) -> Vec<(String, String)> {
     let wanted = ["services", service, "environment"];
     let mut path: Vec<(usize, String)> = Vec::new();
@@ -169,12 +186,12 @@ pub fn compose_environment(text: &str, service: &str) -> Vec<(String, String)> {
             continue;
         };
         let value = value.split(" #").next().unwrap_or_default().trim();
-        if inside {
+        if inside && !value.is_empty() {
             env.push((
                 key.trim().to_owned(),
                 value.trim_matches(['"', '\'']).to_owned(),
             ));
-        } else if value.is_empty() {
+        } else if !inside && value.is_empty() {
             path.push((indent, key.trim().to_owned()));
         }
     }
@@ -198,11 +215,19 @@ pub fn compose_default(value: &str) -> String {
 #[test]
 fn the_compose_reader_finds_one_services_map_and_nothing_else() {
     let text = "services:\n  db:\n    environment:\n      A: x\n  app:\n    image: i\n    \
-                environment:\n      # note\n      B: \"y\"\n      C: ${C:-z} # why\n    \
+                environment:\n      # note\n      B: \"y\"\n      C: ${C:-z} # why\n      D:\n    \
                 ports:\n      - \"1:1\"\nvolumes:\n  environment:\n";
     assert_eq!(
         compose_environment(text, "app"),
         [("B".into(), "y".into()), ("C".into(), "${C:-z}".into())]
     );
     assert_eq!(compose_default("${C:-z}"), "z");
+}
+
+#[test]
+fn the_dockerfile_reader_resolves_base_images_given_as_build_arguments() {
+    let text = "ARG BASE=debian:bookworm-slim\nFROM ${BASE} AS runtime\nUSER 1\n";
+    let stages = dockerfile_stages(text);
+    assert_eq!(stages[0].image, "debian:bookworm-slim");
+    assert_eq!(stages[0].name.as_deref(), Some("runtime"));
 }

@@ -3,6 +3,8 @@
 
 use reqwest::{RequestBuilder, StatusCode};
 
+use session_auth::client_ip::TrustedProxies;
+
 use crate::helpers::*;
 
 crate::stories!(
@@ -91,7 +93,7 @@ async fn without_sec_fetch_site_the_origin_must_be_exactly_ours(backend: Backend
 
 async fn behind_a_trusted_proxy_the_forwarded_host_is_our_origin(backend: Backend) {
     let proxied = TestApp::spawn_with(backend, |s| {
-        s.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+        s.trusted_proxies = TrustedProxies::parse("127.0.0.1").unwrap();
     })
     .await;
     let direct = TestApp::spawn(backend).await;

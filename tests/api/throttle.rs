@@ -4,6 +4,8 @@
 
 use reqwest::{Response, StatusCode};
 
+use session_auth::client_ip::TrustedProxies;
+
 use crate::helpers::*;
 
 crate::stories!(
@@ -177,7 +179,7 @@ async fn the_address_limit_refuses_further_attempts_and_ignores_forged_forwardin
 async fn behind_a_trusted_proxy_each_forwarded_address_has_its_own_limit(backend: Backend) {
     let app = TestApp::spawn_with(backend, |s| {
         s.login_ip_limit = 5;
-        s.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+        s.trusted_proxies = TrustedProxies::parse("127.0.0.1").unwrap();
     })
     .await;
 
