@@ -124,15 +124,32 @@ impl From<diesel::r2d2::PoolError> for AppError {
 
 impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
-        use diesel::result::{DatabaseErrorKind, Error};
-        match e {
-            // The connection died under us: the database is down, not our bug.
-            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
-            | Error::BrokenTransactionManager => {
-                Self::DatabaseUnavailable(anyhow::Error::new(e).context("database query"))
-            }
-            e => Self::Unexpected(anyhow::Error::new(e).context("database query")),
+        if is_unreachable(&e) {
+            Self::DatabaseUnavailable(anyhow::Error::new(e).context("database query"))
+        } else {
+            Self::Unexpected(anyhow::Error::new(e).context("database query"))
         }
+    }
+}
+
+/// Whether `e` says the database could not be reached or used at all (down
+/// or locked, not our bug). A dead connection is also found by the ping that
+/// follows any failure (`AppState::db`), whatever error it gave.
+fn is_unreachable(e: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match e {
+        Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
+        | Error::BrokenTransactionManager => true,
+        // SQLite names these `Unknown`; the texts are its fixed messages for
+        // SQLITE_BUSY, SQLITE_LOCKED, SQLITE_IOERR and SQLITE_CANTOPEN.
+        Error::DatabaseError(DatabaseErrorKind::Unknown, info) => matches!(
+            info.message(),
+            "database is locked"
+                | "database table is locked"
+                | "disk I/O error"
+                | "unable to open database file"
+        ),
+        _ => false,
     }
 }
 
