@@ -25,7 +25,10 @@ use crate::config::Settings;
 use crate::db;
 use crate::flash::FlashCookies;
 use crate::render::{self, Pages};
-use crate::routes::{self, input::BODY_LIMIT};
+use crate::routes::{
+    self,
+    input::{BODY_LIMIT, limit_body},
+};
 use crate::state::AppState;
 
 /// How long a request waits for a database connection before answering 503.
@@ -68,8 +71,8 @@ impl Application {
             let allow_registration = state.settings.allow_registration;
             let session = session_middleware(&state.session_cookie);
             // Middleware runs outermost-first in the REVERSE order of `.wrap`:
-            // Logger → security headers → error rendering → cross-site refusal
-            // → cookie seal policy
+            // Logger → security headers → error rendering → body limit →
+            // cross-site refusal → cookie seal policy
             // → actix-session → actix-identity → session hook → routes (whose
             // guarded scopes add the login guard).
             App::new()
@@ -82,6 +85,7 @@ impl Application {
                 .wrap(session)
                 .wrap(from_fn(seal_policy))
                 .wrap(from_fn(refuse_cross_site))
+                .wrap(from_fn(limit_body))
                 .wrap(from_fn(render::negotiate_errors))
                 .wrap(security_headers())
                 // The access log costs a formatted line per request: skip it
