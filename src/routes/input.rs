@@ -75,8 +75,20 @@ impl<T: DeserializeOwned + 'static> FromRequest for Input<T> {
         let kind = body_kind(req);
         let body = web::Bytes::from_request(req, payload);
         Box::pin(async move {
-            let json = kind?;
+            let kind = kind?;
             let bytes = body.await?;
+            let json = match kind {
+                Some(json) => json,
+                // `curl -X POST` sends neither body nor type: an empty form.
+                None if bytes.is_empty() => false,
+                // A body of unknown type is answered as one of a wrong type.
+                None => {
+                    return Err(AppError::BadRequest(format!(
+                        "Missing Content-Type: {SUPPORTED_TYPES}"
+                    ))
+                    .into());
+                }
+            };
             let value = if json {
                 parse_json_object(&bytes)?
             } else {
@@ -102,15 +114,18 @@ fn parse_json_object<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     }
 }
 
-/// `Ok(true)` for JSON, `Ok(false)` for a form (also when no type is given).
-fn body_kind(req: &HttpRequest) -> Result<bool, actix_web::Error> {
+/// What to send instead of a wrong or missing type.
+const SUPPORTED_TYPES: &str = "send application/x-www-form-urlencoded or application/json";
+
+/// `Some(true)` for JSON, `Some(false)` for a form, `None` when no type is given.
+fn body_kind(req: &HttpRequest) -> Result<Option<bool>, actix_web::Error> {
     match req.mime_type() {
         Err(_) => Err(AppError::BadRequest("Unreadable Content-Type header".into()).into()),
-        Ok(None) => Ok(false),
-        Ok(Some(m)) if m.essence_str() == "application/x-www-form-urlencoded" => Ok(false),
-        Ok(Some(_)) if crate::render::sends_json(req) => Ok(true),
+        Ok(None) => Ok(None),
+        Ok(Some(m)) if m.essence_str() == "application/x-www-form-urlencoded" => Ok(Some(false)),
+        Ok(Some(_)) if crate::render::sends_json(req) => Ok(Some(true)),
         Ok(Some(m)) => Err(AppError::BadRequest(format!(
-            "Unsupported Content-Type {}: send application/x-www-form-urlencoded or application/json",
+            "Unsupported Content-Type {}: {SUPPORTED_TYPES}",
             m.essence_str()
         ))
         .into()),

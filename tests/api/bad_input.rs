@@ -10,6 +10,8 @@ use crate::helpers::*;
 crate::stories!(
     a_body_over_16_kib_answers_413,
     every_route_refuses_a_body_over_16_kib_with_413_and_does_nothing,
+    a_body_without_a_content_type_answers_like_a_wrong_content_type,
+    posts_without_a_body_need_no_content_type,
     malformed_json_answers_400_saying_so,
     json_that_is_not_an_object_answers_400,
     a_wrong_content_type_answers_400,
@@ -164,6 +166,84 @@ async fn every_route_refuses_a_body_over_16_kib_with_413_and_does_nothing(backen
     )
     .await;
     assert_eq!(answer.status, 401, "{answer:?}");
+}
+
+/// The outside test suite's find: with a form body but no `Content-Type`,
+/// `/login` read it as a form and `/register` answered 400. A body of
+/// unknown type is answered as one of a wrong type, on both.
+async fn a_body_without_a_content_type_answers_like_a_wrong_content_type(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.register("alice").await;
+    app.logout().await;
+    let login = format!("username=alice&password={}", PASSWORD.replace(' ', "+"));
+    let register = format!(
+        "username=bob&password={0}&password_confirm={0}",
+        PASSWORD.replace(' ', "+")
+    );
+    let json = json!({"username": "bob", "password": PASSWORD}).to_string();
+    for (path, body) in [
+        ("/login", login.as_str()),
+        ("/register", register.as_str()),
+        ("/login", json.as_str()),
+        ("/register", json.as_str()),
+    ] {
+        let wrong = app.post_raw(path, "text/plain", body.to_owned()).await;
+        let wrong_status = wrong.status();
+        let untyped = app
+            .client
+            .post(app.url(path))
+            .body(body.to_owned())
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(untyped.status(), StatusCode::BAD_REQUEST, "{path} {body:?}");
+        assert_eq!(
+            untyped.status(),
+            wrong_status,
+            "{path}: as a wrong Content-Type"
+        );
+        let text = body_text(untyped).await;
+        assert!(text.contains("Content-Type"), "{path}: {text:?}");
+    }
+    assert_eq!(
+        app.whoami().await,
+        None,
+        "a body without a type logged someone in"
+    );
+    let response = app.login("bob", PASSWORD).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::UNAUTHORIZED,
+        "bob was registered"
+    );
+}
+
+/// `curl -X POST` sends no body and no `Content-Type`: posts that need no
+/// fields work so, and the others say which fields are missing.
+async fn posts_without_a_body_need_no_content_type(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.register("alice").await;
+    let bare = |path: &str| app.client.post(app.url(path)).send();
+    assert_redirect(&bare("/account/logout-others").await.unwrap(), "/account");
+    assert_eq!(app.whoami().await.as_deref(), Some("alice"));
+    for path in ["/account/password", "/account/delete"] {
+        let status = bare(path).await.unwrap().status();
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+    }
+    assert_redirect(&bare("/logout").await.unwrap(), "/login");
+    assert_eq!(app.whoami().await, None);
+    for path in ["/login", "/register"] {
+        let response = bare(path).await.unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{path}"
+        );
+        assert!(
+            body_text(response).await.contains("Username is required"),
+            "{path}"
+        );
+    }
 }
 
 async fn malformed_json_answers_400_saying_so(backend: Backend) {
