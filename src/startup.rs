@@ -74,7 +74,7 @@ impl Application {
             // Logger → security headers → error rendering → body limit →
             // cross-site refusal → cookie seal policy
             // → actix-session → actix-identity → session hook → routes (whose
-            // guarded scopes add the login guard).
+            // guarded routes add the login guard).
             App::new()
                 .app_data(state)
                 .app_data(web::PayloadConfig::new(BODY_LIMIT))
