@@ -9,6 +9,8 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType};
 use actix_web::{HttpResponse, ResponseError};
 
+use crate::routes::input::BODY_LIMIT;
+
 /// Problems per form field (`"form"` for the whole form), in a stable order.
 pub type FieldErrors = BTreeMap<&'static str, Vec<String>>;
 
@@ -36,6 +38,9 @@ pub enum AppError {
     /// 409
     #[error("That username is already taken")]
     UsernameTaken,
+    /// 413: a body over [`BODY_LIMIT`], on any route.
+    #[error("Request body is too large (at most {} KiB)", BODY_LIMIT / 1024)]
+    PayloadTooLarge,
     /// 429 with `Retry-After`.
     #[error("Too many attempts; try again in {} seconds", retry_after_secs(.retry_after))]
     Throttled {
@@ -69,6 +74,7 @@ impl AppError {
             Self::Forbidden(_) => "forbidden",
             Self::NotFound => "not_found",
             Self::UsernameTaken => "username_taken",
+            Self::PayloadTooLarge => "payload_too_large",
             Self::Throttled { .. } => "too_many_requests",
             Self::DatabaseUnavailable(_) => "service_unavailable",
             Self::Unexpected(_) => "internal_error",
@@ -99,6 +105,7 @@ impl ResponseError for AppError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::UsernameTaken => StatusCode::CONFLICT,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -124,15 +131,32 @@ impl From<diesel::r2d2::PoolError> for AppError {
 
 impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
-        use diesel::result::{DatabaseErrorKind, Error};
-        match e {
-            // The connection died under us: the database is down, not our bug.
-            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
-            | Error::BrokenTransactionManager => {
-                Self::DatabaseUnavailable(anyhow::Error::new(e).context("database query"))
-            }
-            e => Self::Unexpected(anyhow::Error::new(e).context("database query")),
+        if is_unreachable(&e) {
+            Self::DatabaseUnavailable(anyhow::Error::new(e).context("database query"))
+        } else {
+            Self::Unexpected(anyhow::Error::new(e).context("database query"))
         }
+    }
+}
+
+/// Whether `e` says the database could not be reached or used at all (down
+/// or locked, not our bug). A dead connection is also found by the ping that
+/// follows any failure (`AppState::db`), whatever error it gave.
+fn is_unreachable(e: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match e {
+        Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
+        | Error::BrokenTransactionManager => true,
+        // SQLite names these `Unknown`; the texts are its fixed messages for
+        // SQLITE_BUSY, SQLITE_LOCKED, SQLITE_IOERR and SQLITE_CANTOPEN.
+        Error::DatabaseError(DatabaseErrorKind::Unknown, info) => matches!(
+            info.message(),
+            "database is locked"
+                | "database table is locked"
+                | "disk I/O error"
+                | "unable to open database file"
+        ),
+        _ => false,
     }
 }
 

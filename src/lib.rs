@@ -3,7 +3,7 @@
 //! A request passes `startup`'s middleware stack: security headers, error
 //! rendering (`render`), the session cookie's policy (`auth::cookie`),
 //! actix-session (the encrypted cookie) and actix-identity. `routes` holds
-//! the route table; the protected scopes sit behind one guard
+//! the route table; the protected routes sit behind one guard
 //! (`auth::middleware`). `auth::session` logs in, re-issues and logs out,
 //! `auth::expiry` decides whether a sealed login is still valid,
 //! `auth::password` runs bcrypt off the async workers, `db` keeps users in

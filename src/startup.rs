@@ -25,7 +25,10 @@ use crate::config::Settings;
 use crate::db;
 use crate::flash::FlashCookies;
 use crate::render::{self, Pages};
-use crate::routes::{self, input::BODY_LIMIT};
+use crate::routes::{
+    self,
+    input::{BODY_LIMIT, limit_body},
+};
 use crate::state::AppState;
 
 /// How long a request waits for a database connection before answering 503.
@@ -68,10 +71,10 @@ impl Application {
             let allow_registration = state.settings.allow_registration;
             let session = session_middleware(&state.session_cookie);
             // Middleware runs outermost-first in the REVERSE order of `.wrap`:
-            // Logger → security headers → error rendering → cross-site refusal
-            // → cookie seal policy
+            // Logger → security headers → error rendering → body limit →
+            // cross-site refusal → cookie seal policy
             // → actix-session → actix-identity → session hook → routes (whose
-            // guarded scopes add the login guard).
+            // guarded routes add the login guard).
             App::new()
                 .app_data(state)
                 .app_data(web::PayloadConfig::new(BODY_LIMIT))
@@ -82,6 +85,7 @@ impl Application {
                 .wrap(session)
                 .wrap(from_fn(seal_policy))
                 .wrap(from_fn(refuse_cross_site))
+                .wrap(from_fn(limit_body))
                 .wrap(from_fn(render::negotiate_errors))
                 .wrap(security_headers())
                 // The access log costs a formatted line per request: skip it
@@ -93,6 +97,9 @@ impl Application {
         })
         .workers(workers)
         .shutdown_timeout(10)
+        // actix-server stops at once on SIGINT; `run_until_stopped` handles
+        // SIGINT and SIGTERM itself, both gracefully.
+        .disable_signals()
         .listen(listener)?
         .run();
         Ok(Self { port, server })
@@ -103,9 +110,76 @@ impl Application {
         self.port
     }
 
-    /// Serves until SIGTERM/Ctrl-C (graceful) or the server is stopped.
+    /// Serves until the server is stopped, or until SIGTERM or Ctrl-C
+    /// (SIGINT): then it takes no new connections, lets the requests in
+    /// flight finish (for up to the shutdown timeout) and returns. Another
+    /// signal meanwhile stops it at once.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let handle = self.server.handle();
+        let mut server = std::pin::pin!(self.server);
+        let mut signals = StopSignals::listen()?;
+        let first = tokio::select! {
+            served = &mut server => return served,
+            signal = signals.next() => signal,
+        };
+        log::info!(
+            "{first} received; finishing the requests in flight (another signal stops at once)"
+        );
+        // The command goes out now; the server's own future tells the end.
+        drop(handle.stop(true));
+        tokio::select! {
+            served = &mut server => served,
+            second = signals.next() => {
+                log::warn!(
+                    "second signal ({second}) received; stopping at once, \
+                     requests in flight get no answer"
+                );
+                // Dropping the server stops its workers without waiting.
+                Ok(())
+            }
+        }
+    }
+}
+
+/// SIGTERM (`docker stop`, Kubernetes) and SIGINT (Ctrl-C) as one stream.
+struct StopSignals {
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    int: tokio::signal::unix::Signal,
+}
+
+impl StopSignals {
+    #[cfg(unix)]
+    fn listen() -> std::io::Result<Self> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Self {
+            term: signal(SignalKind::terminate())?,
+            int: signal(SignalKind::interrupt())?,
+        })
+    }
+
+    #[cfg(not(unix))]
+    fn listen() -> std::io::Result<Self> {
+        Ok(Self {})
+    }
+
+    /// Waits for the next signal; returns its name.
+    #[cfg(unix)]
+    async fn next(&mut self) -> &'static str {
+        tokio::select! {
+            _ = self.term.recv() => "SIGTERM",
+            _ = self.int.recv() => "SIGINT",
+        }
+    }
+
+    #[cfg(not(unix))]
+    async fn next(&mut self) -> &'static str {
+        match tokio::signal::ctrl_c().await {
+            Ok(()) => "Ctrl-C",
+            // No way to listen: never stop on a signal.
+            Err(_) => std::future::pending().await,
+        }
     }
 }
 

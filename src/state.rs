@@ -9,7 +9,7 @@ use crate::auth::cookie::SessionCookie;
 use crate::auth::throttle::Throttle;
 use crate::auth::{Passwords, SessionPolicy};
 use crate::config::Settings;
-use crate::db::{AnyConnection, Pool};
+use crate::db::{self, AnyConnection, Pool};
 use crate::error::AppError;
 use crate::flash::FlashCookies;
 use crate::render::Pages;
@@ -50,7 +50,19 @@ impl AppState {
         let pool = self.pool.clone();
         let job = web::block(move || {
             let mut conn = pool.get()?;
-            work(&mut conn)
+            match work(&mut conn) {
+                // After a failure, one round trip tells whether the connection
+                // itself is gone (paid only then, never on the hot path): if
+                // so, the database is out of reach, whatever error the driver
+                // named, and the connection must not serve the next request.
+                Err(AppError::DatabaseUnavailable(cause) | AppError::Unexpected(cause))
+                    if db::ping(&mut conn).is_err() =>
+                {
+                    conn.discard();
+                    Err(AppError::DatabaseUnavailable(cause))
+                }
+                result => result,
+            }
         });
         // A database that keeps the connection open but stops answering
         // would hold the request forever; answer 503 instead. (The blocked

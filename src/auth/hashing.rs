@@ -23,7 +23,9 @@ pub struct HashPool {
 }
 
 impl HashPool {
-    /// Starts `threads` hashing threads.
+    /// Starts `threads` hashing threads. They are never joined, so a hash
+    /// still running (or queued) when the server stops does not hold up the
+    /// exit: the process ends when `main` returns, and they with it.
     pub fn start(threads: usize) -> std::io::Result<Self> {
         let (jobs, queue) = mpsc::sync_channel::<Job>(QUEUE_LIMIT);
         let queue = Arc::new(Mutex::new(queue));

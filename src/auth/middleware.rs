@@ -1,4 +1,5 @@
-//! The one guard around the protected scopes (`/dashboard`, `/account`, `/api`).
+//! The one guard on the protected routes (`/dashboard`, `/account…`, `/api/me`),
+//! put on each of them by `routes::configure` (not on their path prefixes).
 //!
 //! It authenticates the request, hands a [`CurrentUser`](crate::auth::CurrentUser) to the handlers
 //! (which never check again) and marks the answer private. Anonymous

@@ -27,6 +27,42 @@ pub use connection::AnyConnection;
 /// The connection pool shared by all workers.
 pub type Pool = r2d2::Pool<ConnectionManager>;
 
+/// A connection as the pool keeps it: the connection itself (reached through
+/// `Deref`) and whether it was found dead.
+///
+/// Dead connections leave the pool by error-driven eviction: when a unit of
+/// work fails and the connection then fails a `SELECT 1` too,
+/// `AppState::db` calls [`PoolConnection::discard`], and `has_broken` (run by
+/// r2d2 whenever a connection comes back) only reads that mark. Testing every
+/// connection at check-out instead (`test_on_check_out`) would put that round
+/// trip on every request; this way only a request that already failed pays it.
+pub struct PoolConnection {
+    conn: AnyConnection,
+    dead: bool,
+}
+
+impl PoolConnection {
+    /// Makes the pool drop this connection when it comes back, instead of
+    /// handing it out again.
+    pub fn discard(&mut self) {
+        self.dead = true;
+    }
+}
+
+impl std::ops::Deref for PoolConnection {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for PoolConnection {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.conn
+    }
+}
+
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 
@@ -37,14 +73,14 @@ pub struct ConnectionManager {
 }
 
 impl ManageConnection for ConnectionManager {
-    type Connection = AnyConnection;
+    type Connection = PoolConnection;
     type Error = r2d2::Error;
 
-    fn connect(&self) -> Result<AnyConnection, r2d2::Error> {
-        match &self.url {
+    fn connect(&self) -> Result<PoolConnection, r2d2::Error> {
+        let conn = match &self.url {
             DatabaseUrl::Postgres(url) => PgConnection::establish(url)
                 .map(AnyConnection::Postgresql)
-                .map_err(r2d2::Error::ConnectionError),
+                .map_err(r2d2::Error::ConnectionError)?,
             DatabaseUrl::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(&path.to_string_lossy())
                     .map_err(r2d2::Error::ConnectionError)?;
@@ -55,17 +91,19 @@ impl ManageConnection for ConnectionManager {
                      PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
                 )
                 .map_err(r2d2::Error::QueryError)?;
-                Ok(AnyConnection::Sqlite(conn))
+                AnyConnection::Sqlite(conn)
             }
-        }
+        };
+        Ok(PoolConnection { conn, dead: false })
     }
 
-    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), r2d2::Error> {
+    fn is_valid(&self, conn: &mut PoolConnection) -> Result<(), r2d2::Error> {
         conn.ping().map_err(r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, conn: &mut AnyConnection) -> bool {
-        conn.is_broken()
+    /// Cheap, as r2d2 requires: a flag and Diesel's transaction state, no round trip.
+    fn has_broken(&self, conn: &mut PoolConnection) -> bool {
+        conn.dead || conn.conn.is_broken()
     }
 }
 

@@ -133,7 +133,7 @@ fn anyhow_chain(e: &AppError) -> String {
 /// Messages for actix's own errors: the client's fault is described, ours is not.
 fn public_message(status: StatusCode, e: &actix_web::Error) -> String {
     match status {
-        StatusCode::PAYLOAD_TOO_LARGE => "Request body is too large (at most 16 KiB)".to_owned(),
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge.to_string(),
         s if s.is_server_error() => reason(s).to_owned(),
         _ => e.to_string(),
     }

@@ -11,7 +11,7 @@ pub mod register;
 pub mod static_files;
 
 use actix_web::middleware::from_fn;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, Route, web};
 
 use crate::auth::{self, require_login, require_login_api};
 use crate::error::AppError;
@@ -36,28 +36,36 @@ pub fn configure(cfg: &mut web::ServiceConfig, allow_registration: bool) {
                 .post(register::submit),
         );
     }
-    // The guarded area: one middleware, no checks in the handlers.
-    cfg.service(
-        web::scope("/dashboard")
-            .wrap(from_fn(require_login))
-            .service(web::resource("").get(dashboard::show)),
-    )
-    .service(
-        web::scope("/account")
-            .wrap(from_fn(require_login))
-            .service(web::resource("").get(account::show))
-            .service(web::resource("/password").post(account::change_password))
-            .service(web::resource("/logout-others").post(account::logout_others))
-            .service(web::resource("/delete").post(account::delete)),
-    )
-    .service(
-        web::scope("/api")
-            .wrap(from_fn(require_login_api))
-            .service(web::resource("/me").get(api::me)),
-    )
-    // Last: the tail pattern is a regex, tried only when nothing above matched.
-    .service(web::resource("/static/{path:.*}").get(static_files::serve))
-    .service(web::resource("/favicon.ico").get(static_files::favicon));
+    // The guarded area: one middleware, no checks in the handlers. It sits
+    // on each route of the area, not on a path prefix, so that an unknown
+    // path there is 404 and a wrong method 405, whoever asks.
+    cfg.service(web::resource("/dashboard").route(guarded_page(web::get().to(dashboard::show))))
+        .service(web::resource("/account").route(guarded_page(web::get().to(account::show))))
+        .service(
+            web::resource("/account/password")
+                .route(guarded_page(web::post().to(account::change_password))),
+        )
+        .service(
+            web::resource("/account/logout-others")
+                .route(guarded_page(web::post().to(account::logout_others))),
+        )
+        .service(
+            web::resource("/account/delete").route(guarded_page(web::post().to(account::delete))),
+        )
+        .service(web::resource("/api/me").route(guarded_api(web::get().to(api::me))))
+        // Last: the tail pattern is a regex, tried only when nothing above matched.
+        .service(web::resource("/static/{path:.*}").get(static_files::serve))
+        .service(web::resource("/favicon.ico").get(static_files::favicon));
+}
+
+/// `route` behind the login guard; anonymous browsers go to the login page.
+fn guarded_page(route: Route) -> Route {
+    route.wrap(from_fn(require_login))
+}
+
+/// `route` behind the login guard; anonymous clients get 401 JSON.
+fn guarded_api(route: Route) -> Route {
+    route.wrap(from_fn(require_login_api))
 }
 
 /// `GET /`: 303 to `/dashboard` when logged in, else to `/login`.

@@ -9,6 +9,9 @@ use crate::helpers::*;
 
 crate::stories!(
     a_body_over_16_kib_answers_413,
+    every_route_refuses_a_body_over_16_kib_with_413_and_does_nothing,
+    a_body_without_a_content_type_answers_like_a_wrong_content_type,
+    posts_without_a_body_need_no_content_type,
     malformed_json_answers_400_saying_so,
     json_that_is_not_an_object_answers_400,
     a_wrong_content_type_answers_400,
@@ -56,6 +59,191 @@ async fn a_body_over_16_kib_answers_413(backend: Backend) {
     // Up to the limit a body is read: a failed login, not 413.
     let response = app.post_raw("/login", form, form_of_len(LIMIT)).await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+}
+
+/// Every route there is with each method it answers, a wrong method, and
+/// unknown paths: whether or not a route reads its body, none takes one
+/// over the limit.
+const EVERY_ROUTE: &[(&str, &str)] = &[
+    ("GET", "/"),
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
+    ("GET", "/login"),
+    ("POST", "/login"),
+    ("GET", "/logout"),
+    ("POST", "/logout"),
+    ("GET", "/register"),
+    ("POST", "/register"),
+    ("GET", "/dashboard"),
+    ("GET", "/account"),
+    ("POST", "/account/password"),
+    ("POST", "/account/logout-others"),
+    ("POST", "/account/delete"),
+    ("GET", "/api/me"),
+    ("GET", "/static/css/app.css"),
+    ("GET", "/favicon.ico"),
+    ("PUT", "/login"),
+    ("DELETE", "/api/me"),
+    ("GET", "/no/such/page"),
+    ("POST", "/no/such/page"),
+];
+
+/// The outside test suite's find: `POST /logout` with 17 KiB logged out and
+/// answered 303. Alice, logged in, sends 17 KiB to every route, once with a
+/// `Content-Length` and once streamed (chunked, no length): each answers 413
+/// saying why, and nothing happened.
+async fn every_route_refuses_a_body_over_16_kib_with_413_and_does_nothing(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.register("alice").await;
+    let cookie = app.cookie_header().expect("alice's cookie");
+    let form = "application/x-www-form-urlencoded";
+    let body = form_of_len(LIMIT + 1);
+    for (method, path) in EVERY_ROUTE {
+        let response = app
+            .client
+            .request(
+                Method::from_bytes(method.as_bytes()).unwrap(),
+                app.url(path),
+            )
+            .header("content-type", form)
+            .body(body.clone())
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(
+            response.status(),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "{method} {path} with Content-Length"
+        );
+        let text = body_text(response).await;
+        assert!(text.contains("16 KiB"), "{method} {path}: {text:?}");
+
+        let headers = [("content-type", form), ("cookie", cookie.as_str())];
+        let answer = send_chunked(&app.address, method, path, &headers, body.clone().into()).await;
+        assert_eq!(answer.status, 413, "{method} {path} chunked: {answer:?}");
+        assert!(
+            answer.text.contains("16 KiB"),
+            "{method} {path} chunked: {answer:?}"
+        );
+    }
+    assert_eq!(
+        app.whoami().await.as_deref(),
+        Some("alice"),
+        "a refused POST /logout logged alice out"
+    );
+
+    // The answer comes in the client's format.
+    let json = app
+        .client
+        .post(app.url("/logout"))
+        .header("accept", "application/json")
+        .header("content-type", form)
+        .body(body.clone())
+        .send()
+        .await
+        .expect("POST /logout");
+    assert_eq!(json.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let answer: Value = json.json().await.expect("a JSON answer");
+    assert_eq!(answer["error"], "payload_too_large", "{answer}");
+    assert!(answer["message"].as_str().unwrap().contains("16 KiB"));
+    let page = send_html(app.client.get(app.url("/dashboard")).body(body.clone())).await;
+    assert_eq!(page.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(
+        header(&page, "content-type")
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(body_text(page).await.contains("16 KiB"));
+
+    // Up to the limit a streamed body is read as any other: a failed login.
+    let headers = [("content-type", form)];
+    let answer = send_chunked(
+        &app.address,
+        "POST",
+        "/login",
+        &headers,
+        form_of_len(LIMIT).into(),
+    )
+    .await;
+    assert_eq!(answer.status, 401, "{answer:?}");
+}
+
+/// The outside test suite's find: with a form body but no `Content-Type`,
+/// `/login` read it as a form and `/register` answered 400. A body of
+/// unknown type is answered as one of a wrong type, on both.
+async fn a_body_without_a_content_type_answers_like_a_wrong_content_type(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.register("alice").await;
+    app.logout().await;
+    let login = format!("username=alice&password={}", PASSWORD.replace(' ', "+"));
+    let register = format!(
+        "username=bob&password={0}&password_confirm={0}",
+        PASSWORD.replace(' ', "+")
+    );
+    let json = json!({"username": "bob", "password": PASSWORD}).to_string();
+    for (path, body) in [
+        ("/login", login.as_str()),
+        ("/register", register.as_str()),
+        ("/login", json.as_str()),
+        ("/register", json.as_str()),
+    ] {
+        let wrong = app.post_raw(path, "text/plain", body.to_owned()).await;
+        let wrong_status = wrong.status();
+        let untyped = app
+            .client
+            .post(app.url(path))
+            .body(body.to_owned())
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(untyped.status(), StatusCode::BAD_REQUEST, "{path} {body:?}");
+        assert_eq!(
+            untyped.status(),
+            wrong_status,
+            "{path}: as a wrong Content-Type"
+        );
+        let text = body_text(untyped).await;
+        assert!(text.contains("Content-Type"), "{path}: {text:?}");
+    }
+    assert_eq!(
+        app.whoami().await,
+        None,
+        "a body without a type logged someone in"
+    );
+    let response = app.login("bob", PASSWORD).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::UNAUTHORIZED,
+        "bob was registered"
+    );
+}
+
+/// `curl -X POST` sends no body and no `Content-Type`: posts that need no
+/// fields work so, and the others say which fields are missing.
+async fn posts_without_a_body_need_no_content_type(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.register("alice").await;
+    let bare = |path: &str| app.client.post(app.url(path)).send();
+    assert_redirect(&bare("/account/logout-others").await.unwrap(), "/account");
+    assert_eq!(app.whoami().await.as_deref(), Some("alice"));
+    for path in ["/account/password", "/account/delete"] {
+        let status = bare(path).await.unwrap().status();
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+    }
+    assert_redirect(&bare("/logout").await.unwrap(), "/login");
+    assert_eq!(app.whoami().await, None);
+    for path in ["/login", "/register"] {
+        let response = bare(path).await.unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{path}"
+        );
+        assert!(
+            body_text(response).await.contains("Username is required"),
+            "{path}"
+        );
+    }
 }
 
 async fn malformed_json_answers_400_saying_so(backend: Backend) {

@@ -16,6 +16,8 @@ crate::stories!(
     home_sends_anonymous_people_to_login_and_users_to_the_dashboard,
     api_me_answers_the_user_or_exactly_unauthorized,
     after_logging_in_from_the_redirect_a_browser_lands_back_on_the_dashboard,
+    an_unknown_page_under_a_guarded_path_is_404_whoever_asks,
+    a_wrong_method_on_a_guarded_page_is_405_whoever_asks,
 );
 
 async fn dashboard_redirects_an_anonymous_browser_to_login_with_next(backend: Backend) {
@@ -200,4 +202,78 @@ async fn after_logging_in_from_the_redirect_a_browser_lands_back_on_the_dashboar
             .await
             .contains("Welcome to the dashboard, alice")
     );
+}
+
+/// Paths under the guarded prefixes that are no page at all.
+const UNKNOWN_GUARDED: &[&str] = &[
+    "/api/nope",
+    "/api/me/nope",
+    "/account/nope",
+    "/account/password/nope",
+    "/dashboard/nope",
+];
+
+/// The outside test suite's find: an anonymous `GET /api/nope` answered 401,
+/// as if there were a page to log in for. There is none: 404, to anonymous
+/// scripts, browsers and JSON clients as to alice.
+async fn an_unknown_page_under_a_guarded_path_is_404_whoever_asks(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (alice, _jar) = app.new_client();
+    post_register(&alice, &app.address, "alice", PASSWORD).await;
+    for path in UNKNOWN_GUARDED {
+        let url = app.url(path);
+        for (who, request) in [
+            ("anonymous script", app.client.get(&url)),
+            (
+                "anonymous browser",
+                app.client.get(&url).header("accept", BROWSER_ACCEPT),
+            ),
+            (
+                "anonymous JSON client",
+                app.client.get(&url).header("accept", "application/json"),
+            ),
+            ("anonymous POST", app.client.post(&url)),
+            ("alice", alice.get(&url)),
+            (
+                "alice's browser",
+                alice.get(&url).header("accept", BROWSER_ACCEPT),
+            ),
+        ] {
+            let response = request.send().await.expect("request");
+            assert_eq!(response.status(), StatusCode::NOT_FOUND, "{who}: {path}");
+        }
+    }
+    let answer: Value = app.get_json("/api/nope").await.json().await.expect("JSON");
+    assert_eq!(answer["error"], "not_found", "{answer}");
+    assert_eq!(whoami(&alice, &app.address).await.as_deref(), Some("alice"));
+}
+
+/// A wrong method is wrong whoever sends it: 405, not a login prompt.
+async fn a_wrong_method_on_a_guarded_page_is_405_whoever_asks(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (alice, _jar) = app.new_client();
+    post_register(&alice, &app.address, "alice", PASSWORD).await;
+    let cases = [
+        (reqwest::Method::PUT, "/dashboard"),
+        (reqwest::Method::POST, "/dashboard"),
+        (reqwest::Method::POST, "/account"),
+        (reqwest::Method::GET, "/account/password"),
+        (reqwest::Method::GET, "/account/delete"),
+        (reqwest::Method::DELETE, "/api/me"),
+    ];
+    for (method, path) in cases {
+        for (who, client) in [("anonymous", &app.client), ("alice", &alice)] {
+            let browser = client
+                .request(method.clone(), app.url(path))
+                .header("accept", BROWSER_ACCEPT);
+            for request in [client.request(method.clone(), app.url(path)), browser] {
+                let status = request.send().await.expect("request").status();
+                assert_eq!(
+                    status,
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "{who}: {method} {path}"
+                );
+            }
+        }
+    }
 }

@@ -3,6 +3,7 @@
 //! PID 1. Requests already being served finish with their normal answer,
 //! no new connection is taken, and the process exits 0 in good time.
 
+use std::io::Write as _;
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
@@ -10,10 +11,10 @@ use crate::helpers::{PASSWORD, assert_redirect, post_login};
 use crate::process::{Service, bounded_client, sqlite_in};
 
 /// bcrypt at this cost keeps a registration busy for over a second: long
-/// enough to send SIGTERM while it is in flight.
+/// enough to send a signal while it is in flight.
 const SLOW_BCRYPT_COST: &str = "14";
 
-/// How long the process may take to exit after SIGTERM.
+/// How long the process may take to exit after SIGTERM or Ctrl-C.
 const EXIT_LIMIT: Duration = Duration::from_secs(15);
 
 /// Whether a new TCP connection to 127.0.0.1:`port` is refused.
@@ -53,6 +54,19 @@ async fn until_idle(pid: u32) -> Duration {
 
 #[tokio::test]
 async fn sigterm_lets_the_request_in_flight_finish_then_exits_zero() {
+    the_request_in_flight_finishes_then_the_process_exits_zero("TERM").await;
+}
+
+/// Ctrl-C in a terminal (or `docker run -it`) is SIGINT: as graceful as SIGTERM.
+#[tokio::test]
+async fn ctrl_c_lets_the_request_in_flight_finish_then_exits_zero() {
+    the_request_in_flight_finishes_then_the_process_exits_zero("INT").await;
+}
+
+/// A registration is in flight (bcrypt at work) when SIG`signal` arrives:
+/// the listener closes at once, the registration is answered and done, and
+/// the process exits 0.
+async fn the_request_in_flight_finishes_then_the_process_exits_zero(signal: &str) {
     let dir = tempfile::tempdir().unwrap();
     let db = sqlite_in(dir.path());
     let mut server = Service::start_debug(
@@ -88,10 +102,10 @@ async fn sigterm_lets_the_request_in_flight_finish_then_exits_zero() {
     );
     assert!(
         !registration.is_finished(),
-        "the registration finished before SIGTERM: raise SLOW_BCRYPT_COST"
+        "the registration finished before SIG{signal}: raise SLOW_BCRYPT_COST"
     );
 
-    server.signal("TERM");
+    server.signal(signal);
     let signalled = Instant::now();
 
     // Draining: the listener is closed at once, while the registration still runs.
@@ -102,7 +116,7 @@ async fn sigterm_lets_the_request_in_flight_finish_then_exits_zero() {
     let refused_after = signalled.elapsed();
     assert!(
         refuses_connections(server.port),
-        "a new connection was still accepted 2 s after SIGTERM; log:\n{}",
+        "a new connection was still accepted 2 s after SIG{signal}; log:\n{}",
         server.log()
     );
     let drained_early = !registration.is_finished();
@@ -112,7 +126,7 @@ async fn sigterm_lets_the_request_in_flight_finish_then_exits_zero() {
         .expect("the request task")
         .unwrap_or_else(|e| {
             panic!(
-                "the request in flight got no answer after SIGTERM: {e}; log:\n{}",
+                "the request in flight got no answer after SIG{signal}: {e}; log:\n{}",
                 server.log()
             )
         });
@@ -121,19 +135,19 @@ async fn sigterm_lets_the_request_in_flight_finish_then_exits_zero() {
     assert!(
         drained_early,
         "new connections were still accepted until the request in flight had finished \
-         (refused {refused_after:?} after SIGTERM)"
+         (refused {refused_after:?} after SIG{signal})"
     );
 
     let status = server.wait_for_exit(EXIT_LIMIT).await.unwrap_or_else(|| {
         panic!(
-            "still running {EXIT_LIMIT:?} after SIGTERM; log:\n{}",
+            "still running {EXIT_LIMIT:?} after SIG{signal}; log:\n{}",
             server.log()
         )
     });
     let exited_after = signalled.elapsed();
     assert!(
         status.success(),
-        "exit status after SIGTERM: {status}; log:\n{}",
+        "exit status after SIG{signal}: {status}; log:\n{}",
         server.log()
     );
     assert!(
@@ -142,7 +156,7 @@ async fn sigterm_lets_the_request_in_flight_finish_then_exits_zero() {
     );
     eprintln!(
         "registration answered {answered_after:?} after it was sent; new connections refused \
-         {refused_after:?} and the process gone {exited_after:?} after SIGTERM"
+         {refused_after:?} and the process gone {exited_after:?} after SIG{signal}"
     );
 
     // The registration really happened: the account exists after a restart.
@@ -185,4 +199,54 @@ async fn sigterm_or_ctrl_c_on_an_idle_server_exits_zero_promptly() {
             "an idle server (one keep-alive connection open) took {exited_after:?} to stop on SIG{signal}"
         );
     }
+}
+
+/// The operator who presses Ctrl-C twice does not want to wait: the first
+/// one starts the graceful stop, which would wait for a client still
+/// sending its request; the second stops at once, and the log says so.
+#[tokio::test]
+async fn a_second_ctrl_c_stops_at_once_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_in(dir.path());
+    let mut server = Service::start_debug(dir.path(), &[("DATABASE_URL", &db)]);
+    // A client is in the middle of sending a login: its request is in flight
+    // for as long as it likes.
+    let mut slow = TcpStream::connect(("127.0.0.1", server.port)).expect("connecting");
+    write!(
+        slow,
+        "POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nusername=al"
+    )
+    .expect("sending half a request");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    server.signal("INT");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(
+        server.exit_status().is_none(),
+        "the first Ctrl-C did not wait for the request in flight; log:\n{}",
+        server.log()
+    );
+
+    server.signal("INT");
+    let signalled = Instant::now();
+    let status = server
+        .wait_for_exit(Duration::from_secs(3))
+        .await
+        .unwrap_or_else(|| {
+            panic!(
+                "still running 3 s after the second Ctrl-C; log:\n{}",
+                server.log()
+            )
+        });
+    eprintln!(
+        "gone {:?} after the second Ctrl-C ({status})",
+        signalled.elapsed()
+    );
+    let log = server.log();
+    assert!(
+        log.lines()
+            .any(|l| l.contains("second") && l.contains("at once")),
+        "no log line says the second signal stopped the server at once:\n{log}"
+    );
 }
