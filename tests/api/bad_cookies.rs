@@ -37,7 +37,7 @@ async fn an_unreadable_session_cookie_makes_the_request_anonymous_and_is_cleared
     ];
     for value in &cases {
         let client = TestClient::with_cookie(&app.address, &format!("session={value}"));
-        let response = client.request(Method::GET, "/api/me").send().await.unwrap();
+        let response = client.get("/api/me").await;
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{value}");
         assert_session_cleared(&response);
         assert_eq!(

@@ -108,7 +108,7 @@ async fn an_unreadable_cookie_makes_the_request_anonymous_and_is_cleared(backend
 
     for (what, value) in variants {
         let client = TestClient::with_cookie(&app.address, &format!("session={value}"));
-        let response = client.request(Method::GET, "/api/me").send().await.unwrap();
+        let response = client.get("/api/me").await;
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{what}");
         assert_session_cleared(&response);
 

@@ -17,7 +17,7 @@ use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::container_files::*;
@@ -271,14 +271,10 @@ async fn the_runtime_image_layout_migrates_serves_the_login_flow_and_passes_its_
 
     // Templates and static files come from inside the binary.
     let client = server.client();
-    let login_page = client.request(Method::GET, "/login").send().await.unwrap();
+    let login_page = client.get("/login").await;
     assert_eq!(login_page.status(), StatusCode::OK);
     assert!(body_text(login_page).await.contains(r#"name="username""#));
-    let css = client
-        .request(Method::GET, "/static/css/app.css")
-        .send()
-        .await
-        .unwrap();
+    let css = client.get("/static/css/app.css").await;
     assert_eq!(css.status(), StatusCode::OK);
 
     // The login flow (COOKIE_SECURE=false in the compose file: cookie `session`, not Secure).
@@ -290,20 +286,16 @@ async fn the_runtime_image_layout_migrates_serves_the_login_flow_and_passes_its_
         "one `session` cookie without Secure: {cookies:?}"
     );
     assert!(client.cookie("session").is_some());
-    let me = client.request(Method::GET, "/api/me").send().await.unwrap();
+    let me = client.get("/api/me").await;
     assert_eq!(me.status(), StatusCode::OK);
     assert_eq!(me.json::<Value>().await.unwrap()["username"], "alice");
-    let dashboard = client
-        .request(Method::GET, "/dashboard")
-        .send()
-        .await
-        .unwrap();
+    let dashboard = client.get("/dashboard").await;
     assert!(
         body_text(dashboard)
             .await
             .contains("Welcome to the dashboard, alice")
     );
-    let ready = client.request(Method::GET, "/readyz").send().await.unwrap();
+    let ready = client.get("/readyz").await;
     assert_eq!(ready.status(), StatusCode::OK);
 
     // The image's HEALTHCHECK, within its own timeout: with the server's

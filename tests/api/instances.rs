@@ -95,11 +95,7 @@ async fn a_cookie_from_one_instance_is_honoured_by_the_other() {
     let cookie = client.cookie_header().expect("a session cookie from A");
     let copy = TestClient::with_cookie(&pair.b.address, &cookie);
     assert_eq!(copy.whoami().await.as_deref(), Some("alice"));
-    let dashboard = copy
-        .request(Method::GET, "/dashboard")
-        .send()
-        .await
-        .expect("GET /dashboard on B");
+    let dashboard = copy.get("/dashboard").await;
     assert_eq!(dashboard.status(), StatusCode::OK);
     assert!(
         body_text(dashboard)
@@ -131,11 +127,7 @@ async fn a_logout_on_one_instance_ends_the_session_on_the_other() {
         Some("alice")
     );
 
-    let response = client
-        .request(Method::POST, "/logout")
-        .send()
-        .await
-        .expect("POST /logout on A");
+    let response = client.logout().await;
     assert_redirect(&response, "/login");
 
     assert_eq!(

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use reqwest::{Method, Response, StatusCode};
+use reqwest::{Response, StatusCode};
 
 use crate::process::*;
 
@@ -97,41 +97,21 @@ async fn the_log_tells_what_happened_without_leaking_secrets() {
 
     let response = client.register_with(USERNAME, SECRET_PASSWORD).await;
     check(response, "POST", "/register", StatusCode::SEE_OTHER);
-    let response = client
-        .request(Method::GET, "/dashboard")
-        .send()
-        .await
-        .unwrap();
+    let response = client.get("/dashboard").await;
     check(response, "GET", "/dashboard", StatusCode::OK);
-    let response = client
-        .request(Method::POST, "/logout")
-        .send()
-        .await
-        .unwrap();
+    let response = client.logout().await;
     check(response, "POST", "/logout", StatusCode::SEE_OTHER);
     let response = client.login(USERNAME, SECRET_PASSWORD).await;
     check(response, "POST", "/login", StatusCode::SEE_OTHER);
-    let response = client
-        .request(Method::POST, "/logout")
-        .send()
-        .await
-        .unwrap();
+    let response = client.logout().await;
     check(response, "POST", "/logout", StatusCode::SEE_OTHER);
     let response = client.login_json(USERNAME, SECRET_PASSWORD).await;
     check(response, "POST", "/login", StatusCode::OK);
     let response = stranger.login(USERNAME, WRONG_PASSWORD).await;
     check(response, "POST", "/login", StatusCode::UNAUTHORIZED);
-    let response = client
-        .request(Method::GET, "/dashboard")
-        .send()
-        .await
-        .unwrap();
+    let response = client.get("/dashboard").await;
     check(response, "GET", "/dashboard", StatusCode::OK);
-    let response = client
-        .request(Method::POST, "/logout")
-        .send()
-        .await
-        .unwrap();
+    let response = client.logout().await;
     check(response, "POST", "/logout", StatusCode::SEE_OTHER);
     assert!(cookies.len() >= 3, "session cookies were set: {cookies:?}");
 

@@ -511,11 +511,7 @@ async fn a_logout_during_an_outage_is_never_confirmed_while_a_copy_of_the_cookie
         .await
         .unwrap_or_else(|e| panic!("GET /readyz: {e}"));
 
-    let response = copied
-        .request(Method::GET, "/api/me")
-        .send()
-        .await
-        .expect("GET /api/me");
+    let response = copied.get("/api/me").await;
     assert!(
         logout.status() == Some(StatusCode::SERVICE_UNAVAILABLE)
             || response.status() == StatusCode::UNAUTHORIZED,

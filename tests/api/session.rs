@@ -29,7 +29,7 @@ async fn a_copy_of_the_cookie_taken_before_logout_is_anonymous_afterwards(backen
     assert_redirect(&app.logout().await, "/login");
 
     assert_eq!(app.whoami().await, None);
-    let response = copied.request(Method::GET, "/api/me").send().await.unwrap();
+    let response = copied.get("/api/me").await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     assert_session_cleared(&response);
 }

@@ -177,11 +177,7 @@ async fn sigterm_or_ctrl_c_on_an_idle_server_exits_zero_promptly() {
         let mut server = Service::start_debug(dir.path(), &[("DATABASE_URL", &db)]);
         // A client that keeps its connection open between requests, as browsers do.
         let client = server.client();
-        let response = client
-            .request(Method::GET, "/login")
-            .send()
-            .await
-            .expect("GET /login");
+        let response = client.get("/login").await;
         assert_eq!(response.status(), reqwest::StatusCode::OK);
 
         server.signal(signal);

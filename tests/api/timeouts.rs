@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use tokio::time::sleep;
 
 use crate::helpers::*;
@@ -36,7 +36,7 @@ async fn an_unused_copy_dies_at_the_idle_timeout_while_an_active_browser_stays(b
         assert_eq!(app.whoami().await.as_deref(), Some("alice"), "request {i}");
     }
 
-    let response = copy.request(Method::GET, "/api/me").send().await.unwrap();
+    let response = copy.get("/api/me").await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "the idle copy");
     assert_session_cleared(&response);
 }
