@@ -1,7 +1,7 @@
 //! The account page: its facts, changing the password and deleting the
 //! account, each guarded by the current password.
 
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
 use crate::helpers::*;
@@ -26,8 +26,7 @@ async fn change_password(
     new: &str,
     confirm: &str,
 ) -> reqwest::Response {
-    app.client
-        .post(app.url("/account/password"))
+    app.request(Method::POST, "/account/password")
         .header("accept", "application/json")
         .form(&[
             ("current_password", current),
@@ -41,8 +40,8 @@ async fn change_password(
 
 /// Whether a fresh browser can log in as `username` with `password`.
 async fn can_log_in(app: &TestApp, username: &str, password: &str) -> bool {
-    let (client, _jar) = app.new_client();
-    match app.login_with(&client, username, password).await.status() {
+    let client = app.new_client();
+    match client.login(username, password).await.status() {
         StatusCode::SEE_OTHER => true,
         StatusCode::UNAUTHORIZED => false,
         other => panic!("login answered {other}"),
@@ -180,12 +179,9 @@ async fn deleting_with_a_wrong_password_deletes_nothing(backend: Backend) {
 async fn deleting_the_account_ends_its_sessions_for_good(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.register("alice").await;
-    let (other, other_jar) = app.new_client();
-    app.login_with(&other, "alice", PASSWORD).await;
-    let copies = [
-        client_with_cookie(&app.cookie_header().unwrap()),
-        client_with_cookie(&cookie_header(&other_jar, &app.address).unwrap()),
-    ];
+    let other = app.new_client();
+    other.login("alice", PASSWORD).await;
+    let copies = [app.copy(), other.copy()];
 
     let response = app
         .post_form_html("/account/delete", &[("password", PASSWORD)])
@@ -194,23 +190,23 @@ async fn deleting_the_account_ends_its_sessions_for_good(backend: Backend) {
     assert_session_cleared(&response);
 
     assert_eq!(app.whoami().await, None);
-    assert_eq!(whoami(&other, &app.address).await, None, "second browser");
+    assert_eq!(other.whoami().await, None, "second browser");
     assert!(
         !can_log_in(&app, "alice", PASSWORD).await,
         "the account is gone"
     );
 
     // A new account of the same name is another account: old cookies stay dead.
-    let (newcomer, _) = app.new_client();
+    let newcomer = app.new_client();
     let response = newcomer
-        .post(app.url("/register"))
+        .request(Method::POST, "/register")
         .form(&[("username", "alice"), ("password", PASSWORD)])
         .send()
         .await
         .unwrap();
     assert_redirect(&response, "/dashboard");
     for copy in &copies {
-        assert_eq!(whoami(copy, &app.address).await, None, "an old copy");
+        assert_eq!(copy.whoami().await, None, "an old copy");
     }
 }
 

@@ -2,7 +2,7 @@
 //! another instance's key) makes the request anonymous and is cleared;
 //! it never causes a 5xx.
 
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::helpers::*;
@@ -36,8 +36,8 @@ async fn an_unreadable_session_cookie_makes_the_request_anonymous_and_is_cleared
         "%ZZ%".to_owned(),
     ];
     for value in &cases {
-        let client = client_with_cookie(&format!("session={value}"));
-        let response = client.get(app.url("/api/me")).send().await.unwrap();
+        let client = TestClient::with_cookie(&app.address, &format!("session={value}"));
+        let response = client.get("/api/me").await;
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{value}");
         assert_session_cleared(&response);
         assert_eq!(
@@ -45,11 +45,11 @@ async fn an_unreadable_session_cookie_makes_the_request_anonymous_and_is_cleared
             json!({ "error": "unauthorized" })
         );
 
-        let response = send_html(client.get(app.url("/dashboard"))).await;
+        let response = send_html(client.request(Method::GET, "/dashboard")).await;
         assert_redirect(&response, "/login?next=%2Fdashboard");
         assert_session_cleared(&response);
 
-        let response = send_html(client.get(app.url("/login"))).await;
+        let response = send_html(client.request(Method::GET, "/login")).await;
         assert_eq!(response.status(), StatusCode::OK, "{value}");
         assert_session_cleared(&response);
     }
@@ -60,8 +60,8 @@ async fn an_unreadable_session_cookie_makes_the_request_anonymous_and_is_cleared
         "session=\"quoted\"",
         "=; ;;",
     ] {
-        let response = client_with_cookie(header)
-            .get(app.url("/api/me"))
+        let response = TestClient::with_cookie(&app.address, header)
+            .request(Method::GET, "/api/me")
             .send()
             .await
             .unwrap();

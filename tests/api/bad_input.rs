@@ -100,11 +100,7 @@ async fn every_route_refuses_a_body_over_16_kib_with_413_and_does_nothing(backen
     let body = form_of_len(LIMIT + 1);
     for (method, path) in EVERY_ROUTE {
         let response = app
-            .client
-            .request(
-                Method::from_bytes(method.as_bytes()).unwrap(),
-                app.url(path),
-            )
+            .request(Method::from_bytes(method.as_bytes()).unwrap(), path)
             .header("content-type", form)
             .body(body.clone())
             .send()
@@ -119,7 +115,9 @@ async fn every_route_refuses_a_body_over_16_kib_with_413_and_does_nothing(backen
         assert!(text.contains("16 KiB"), "{method} {path}: {text:?}");
 
         let headers = [("content-type", form), ("cookie", cookie.as_str())];
-        let answer = send_chunked(&app.address, method, path, &headers, body.clone().into()).await;
+        let answer = app
+            .send_chunked(method, path, &headers, body.clone().into())
+            .await;
         assert_eq!(answer.status, 413, "{method} {path} chunked: {answer:?}");
         assert!(
             answer.text.contains("16 KiB"),
@@ -134,8 +132,7 @@ async fn every_route_refuses_a_body_over_16_kib_with_413_and_does_nothing(backen
 
     // The answer comes in the client's format.
     let json = app
-        .client
-        .post(app.url("/logout"))
+        .request(Method::POST, "/logout")
         .header("accept", "application/json")
         .header("content-type", form)
         .body(body.clone())
@@ -146,7 +143,7 @@ async fn every_route_refuses_a_body_over_16_kib_with_413_and_does_nothing(backen
     let answer: Value = json.json().await.expect("a JSON answer");
     assert_eq!(answer["error"], "payload_too_large", "{answer}");
     assert!(answer["message"].as_str().unwrap().contains("16 KiB"));
-    let page = send_html(app.client.get(app.url("/dashboard")).body(body.clone())).await;
+    let page = send_html(app.request(Method::GET, "/dashboard").body(body.clone())).await;
     assert_eq!(page.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert!(
         header(&page, "content-type")
@@ -157,14 +154,9 @@ async fn every_route_refuses_a_body_over_16_kib_with_413_and_does_nothing(backen
 
     // Up to the limit a streamed body is read as any other: a failed login.
     let headers = [("content-type", form)];
-    let answer = send_chunked(
-        &app.address,
-        "POST",
-        "/login",
-        &headers,
-        form_of_len(LIMIT).into(),
-    )
-    .await;
+    let answer = app
+        .send_chunked("POST", "/login", &headers, form_of_len(LIMIT).into())
+        .await;
     assert_eq!(answer.status, 401, "{answer:?}");
 }
 
@@ -190,8 +182,7 @@ async fn a_body_without_a_content_type_answers_like_a_wrong_content_type(backend
         let wrong = app.post_raw(path, "text/plain", body.to_owned()).await;
         let wrong_status = wrong.status();
         let untyped = app
-            .client
-            .post(app.url(path))
+            .request(Method::POST, path)
             .body(body.to_owned())
             .send()
             .await
@@ -223,7 +214,7 @@ async fn a_body_without_a_content_type_answers_like_a_wrong_content_type(backend
 async fn posts_without_a_body_need_no_content_type(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.register("alice").await;
-    let bare = |path: &str| app.client.post(app.url(path)).send();
+    let bare = |path: &str| app.request(Method::POST, path).send();
     assert_redirect(&bare("/account/logout-others").await.unwrap(), "/account");
     assert_eq!(app.whoami().await.as_deref(), Some("alice"));
     for path in ["/account/password", "/account/delete"] {
@@ -406,7 +397,7 @@ async fn an_unknown_route_answers_404_in_the_clients_format(backend: Backend) {
 
 async fn a_wrong_method_answers_405(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let send = |method: Method, path: &str| app.client.request(method, app.url(path)).send();
+    let send = |method: Method, path: &str| app.request(method, path).send();
     for (method, path) in [
         (Method::DELETE, "/login"),
         (Method::PUT, "/register"),

@@ -9,6 +9,7 @@ use reqwest::StatusCode;
 
 use crate::helpers::*;
 use crate::process::*;
+use crate::support::free_port;
 
 crate::stories!(
     a_created_user_can_log_in,
@@ -120,15 +121,12 @@ async fn a_created_user_can_log_in(backend: Backend) {
     assert_success(&out);
 
     let server = Service::serve(dir.path(), &[("DATABASE_URL", &database)]);
-    let (client, _jar) = new_client();
-    let response = post_login_json(&client, &server.address, "alice", PASSWORD).await;
+    let client = server.client();
+    let response = client.login_json("alice", PASSWORD).await;
     assert_eq!(response.status(), StatusCode::OK);
     let me: serde_json::Value = response.json().await.unwrap();
     assert_eq!(me["username"], "alice");
-    assert_eq!(
-        whoami(&client, &server.address).await.as_deref(),
-        Some("alice")
-    );
+    assert_eq!(client.whoami().await.as_deref(), Some("alice"));
 }
 
 async fn a_taken_name_is_refused_in_any_case(backend: Backend) {

@@ -2,7 +2,7 @@
 //! cookie the server cannot read, and key rotation with fallback keys.
 
 use base64::Engine as _;
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use session_auth::config::{Environment, SecretKey};
 
 use crate::helpers::*;
@@ -107,12 +107,12 @@ async fn an_unreadable_cookie_makes_the_request_anonymous_and_is_cleared(backend
     ];
 
     for (what, value) in variants {
-        let client = client_with_cookie(&format!("session={value}"));
-        let response = client.get(app.url("/api/me")).send().await.unwrap();
+        let client = TestClient::with_cookie(&app.address, &format!("session={value}"));
+        let response = client.get("/api/me").await;
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{what}");
         assert_session_cleared(&response);
 
-        let response = send_html(client.get(app.url("/dashboard"))).await;
+        let response = send_html(client.request(Method::GET, "/dashboard")).await;
         assert_redirect(&response, "/login?next=%2Fdashboard");
         assert_session_cleared(&response);
     }
@@ -133,8 +133,8 @@ async fn an_oversized_or_crowded_cookie_header_is_never_a_server_error(backend: 
     ];
 
     for header in headers {
-        let response = client_with_cookie(&header)
-            .get(app.url("/api/me"))
+        let response = TestClient::with_cookie(&app.address, &header)
+            .request(Method::GET, "/api/me")
             .send()
             .await
             .unwrap();
@@ -163,8 +163,8 @@ async fn a_fallback_key_cookie_is_accepted_and_resealed_with_the_current_key(bac
         .await;
 
     // The rotated instance accepts the K1 cookie and re-seals it at once.
-    let response = client_with_cookie(&sealed_with_k1)
-        .get(rotated.url("/api/me"))
+    let response = TestClient::with_cookie(&rotated.address, &sealed_with_k1)
+        .request(Method::GET, "/api/me")
         .send()
         .await
         .unwrap();
@@ -176,13 +176,10 @@ async fn a_fallback_key_cookie_is_accepted_and_resealed_with_the_current_key(bac
     assert_eq!(body["username"], "alice");
 
     // Once K1 is retired, only the re-sealed cookie works.
-    let resealed = client_with_cookie(&sealed_with_k2);
-    assert_eq!(
-        whoami(&resealed, &k2_only.address).await.as_deref(),
-        Some("alice")
-    );
-    let response = client_with_cookie(&sealed_with_k1)
-        .get(k2_only.url("/api/me"))
+    let resealed = TestClient::with_cookie(&k2_only.address, &sealed_with_k2);
+    assert_eq!(resealed.whoami().await.as_deref(), Some("alice"));
+    let response = TestClient::with_cookie(&k2_only.address, &sealed_with_k1)
+        .request(Method::GET, "/api/me")
         .send()
         .await
         .unwrap();

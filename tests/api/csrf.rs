@@ -1,7 +1,7 @@
 //! Cross-site request forgery, refused by Fetch Metadata with an `Origin`
 //! fallback: a refused request changes nothing.
 
-use reqwest::{RequestBuilder, StatusCode};
+use reqwest::{Method, RequestBuilder, StatusCode};
 
 use session_auth::client_ip::TrustedProxies;
 
@@ -18,17 +18,17 @@ crate::stories!(
 );
 
 /// Logs alice in on the app's client and on a second browser; returns the second.
-async fn alice_on_two_browsers(app: &TestApp) -> reqwest::Client {
+async fn alice_on_two_browsers(app: &TestApp) -> TestClient {
     app.register("alice").await;
-    let (other, _jar) = app.new_client();
-    app.login_with(&other, "alice", PASSWORD).await;
+    let other = app.new_client();
+    other.login("alice", PASSWORD).await;
     other
 }
 
 /// `POST /account/logout-others` from the app's client with `headers` added.
 fn logout_others(app: &TestApp, headers: &[(&str, &str)]) -> RequestBuilder {
     headers.iter().fold(
-        app.client.post(app.url("/account/logout-others")),
+        app.request(Method::POST, "/account/logout-others"),
         |request, (name, value)| request.header(*name, *value),
     )
 }
@@ -44,7 +44,7 @@ async fn sec_fetch_site_decides_for_a_logged_in_form_post(backend: Backend) {
             .unwrap();
         assert_eq!(response.status(), StatusCode::FORBIDDEN, "{site}");
         assert_eq!(
-            whoami(&other, &app.address).await.as_deref(),
+            other.whoami().await.as_deref(),
             Some("alice"),
             "a refused {site} post changed nothing"
         );
@@ -56,7 +56,7 @@ async fn sec_fetch_site_decides_for_a_logged_in_form_post(backend: Backend) {
             .unwrap();
         assert_redirect(&response, "/account");
     }
-    assert_eq!(whoami(&other, &app.address).await, None);
+    assert_eq!(other.whoami().await, None);
     assert_eq!(app.whoami().await.as_deref(), Some("alice"));
 }
 
@@ -79,7 +79,7 @@ async fn without_sec_fetch_site_the_origin_must_be_exactly_ours(backend: Backend
             .unwrap();
         assert_eq!(response.status(), StatusCode::FORBIDDEN, "Origin: {origin}");
     }
-    assert_eq!(whoami(&other, &app.address).await.as_deref(), Some("alice"));
+    assert_eq!(other.whoami().await.as_deref(), Some("alice"));
 
     let own = app.address.clone();
     let response = logout_others(&app, &[("origin", &own)])
@@ -131,8 +131,7 @@ async fn cross_site_login_and_registration_are_refused(backend: Backend) {
     let form = [("username", "alice"), ("password", PASSWORD)];
 
     let response = app
-        .client
-        .post(app.url("/register"))
+        .request(Method::POST, "/register")
         .header("sec-fetch-site", "cross-site")
         .form(&form)
         .send()
@@ -150,8 +149,7 @@ async fn cross_site_login_and_registration_are_refused(backend: Backend) {
         ("origin", "http://evil.example"),
     ] {
         let response = app
-            .client
-            .post(app.url("/login"))
+            .request(Method::POST, "/login")
             .header(headers.0, headers.1)
             .form(&form)
             .send()
@@ -172,8 +170,7 @@ async fn a_cross_site_logout_is_refused_and_the_user_stays_logged_in(backend: Ba
     app.register("alice").await;
 
     let response = app
-        .client
-        .post(app.url("/logout"))
+        .request(Method::POST, "/logout")
         .header("sec-fetch-site", "cross-site")
         .send()
         .await
@@ -190,8 +187,7 @@ async fn safe_methods_pass_whatever_the_site(backend: Backend) {
 
     for path in ["/dashboard", "/account", "/api/me", "/logout", "/login"] {
         let response = app
-            .client
-            .get(app.url(path))
+            .request(Method::GET, path)
             .header("accept", BROWSER_ACCEPT)
             .header("sec-fetch-site", "cross-site")
             .header("origin", "http://evil.example")
@@ -210,8 +206,7 @@ async fn safe_methods_pass_whatever_the_site(backend: Backend) {
 async fn the_refusal_is_json_for_json_clients_and_a_page_for_browsers(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let cross_site_login = |accept: &str| {
-        app.client
-            .post(app.url("/login"))
+        app.request(Method::POST, "/login")
             .header("accept", accept)
             .header("sec-fetch-site", "cross-site")
             .form(&[("username", "alice"), ("password", PASSWORD)])

@@ -4,6 +4,7 @@
 use std::process::Command;
 
 use crate::process::*;
+use crate::support::required;
 
 const START: &str = "<!-- curl-session:start -->";
 const END: &str = "<!-- curl-session:end -->";
@@ -51,13 +52,14 @@ fn curl_installed() -> bool {
 
 #[test]
 fn the_readme_curl_session_works_as_written() {
-    if !curl_installed() {
-        assert_ne!(
-            std::env::var("CI").as_deref(),
-            Ok("true"),
-            "CI=true but curl is not installed"
-        );
-        eprintln!("SKIPPED (curl session): curl is not installed");
+    if required(
+        curl_installed().then_some(()),
+        "curl session",
+        "curl is not installed",
+        "install curl to run the README's curl session",
+    )
+    .is_none()
+    {
         return;
     }
     let readme =

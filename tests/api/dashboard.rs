@@ -1,7 +1,7 @@
 //! The login guard around `/dashboard` and `/api`, and `GET /`: who gets in,
 //! what the others are told, and how a browser finds its way back.
 
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::helpers::*;
@@ -96,8 +96,7 @@ async fn answers_to_a_logged_in_user_are_not_cached_and_vary_by_cookie(backend: 
         ("/api/me", "*/*"),
     ] {
         let response = app
-            .client
-            .get(app.url(path))
+            .request(Method::GET, path)
             .header("accept", accept)
             .send()
             .await
@@ -138,8 +137,7 @@ async fn api_me_answers_the_user_or_exactly_unauthorized(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     for accept in ["*/*", "application/json", BROWSER_ACCEPT] {
         let response = app
-            .client
-            .get(app.url("/api/me"))
+            .request(Method::GET, "/api/me")
             .header("accept", accept)
             .send()
             .await
@@ -218,25 +216,25 @@ const UNKNOWN_GUARDED: &[&str] = &[
 /// scripts, browsers and JSON clients as to alice.
 async fn an_unknown_page_under_a_guarded_path_is_404_whoever_asks(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let (alice, _jar) = app.new_client();
-    post_register(&alice, &app.address, "alice", PASSWORD).await;
+    let alice = app.new_client();
+    alice.register("alice").await;
     for path in UNKNOWN_GUARDED {
-        let url = app.url(path);
+        let get = |client: &TestClient| client.request(Method::GET, path);
         for (who, request) in [
-            ("anonymous script", app.client.get(&url)),
+            ("anonymous script", get(&app)),
             (
                 "anonymous browser",
-                app.client.get(&url).header("accept", BROWSER_ACCEPT),
+                get(&app).header("accept", BROWSER_ACCEPT),
             ),
             (
                 "anonymous JSON client",
-                app.client.get(&url).header("accept", "application/json"),
+                get(&app).header("accept", "application/json"),
             ),
-            ("anonymous POST", app.client.post(&url)),
-            ("alice", alice.get(&url)),
+            ("anonymous POST", app.request(Method::POST, path)),
+            ("alice", get(&alice)),
             (
                 "alice's browser",
-                alice.get(&url).header("accept", BROWSER_ACCEPT),
+                get(&alice).header("accept", BROWSER_ACCEPT),
             ),
         ] {
             let response = request.send().await.expect("request");
@@ -245,28 +243,28 @@ async fn an_unknown_page_under_a_guarded_path_is_404_whoever_asks(backend: Backe
     }
     let answer: Value = app.get_json("/api/nope").await.json().await.expect("JSON");
     assert_eq!(answer["error"], "not_found", "{answer}");
-    assert_eq!(whoami(&alice, &app.address).await.as_deref(), Some("alice"));
+    assert_eq!(alice.whoami().await.as_deref(), Some("alice"));
 }
 
 /// A wrong method is wrong whoever sends it: 405, not a login prompt.
 async fn a_wrong_method_on_a_guarded_page_is_405_whoever_asks(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let (alice, _jar) = app.new_client();
-    post_register(&alice, &app.address, "alice", PASSWORD).await;
+    let alice = app.new_client();
+    alice.register("alice").await;
     let cases = [
-        (reqwest::Method::PUT, "/dashboard"),
-        (reqwest::Method::POST, "/dashboard"),
-        (reqwest::Method::POST, "/account"),
-        (reqwest::Method::GET, "/account/password"),
-        (reqwest::Method::GET, "/account/delete"),
-        (reqwest::Method::DELETE, "/api/me"),
+        (Method::PUT, "/dashboard"),
+        (Method::POST, "/dashboard"),
+        (Method::POST, "/account"),
+        (Method::GET, "/account/password"),
+        (Method::GET, "/account/delete"),
+        (Method::DELETE, "/api/me"),
     ];
     for (method, path) in cases {
-        for (who, client) in [("anonymous", &app.client), ("alice", &alice)] {
+        for (who, client) in [("anonymous", &*app), ("alice", &alice)] {
             let browser = client
-                .request(method.clone(), app.url(path))
+                .request(method.clone(), path)
                 .header("accept", BROWSER_ACCEPT);
-            for request in [client.request(method.clone(), app.url(path)), browser] {
+            for request in [client.request(method.clone(), path), browser] {
                 let status = request.send().await.expect("request").status();
                 assert_eq!(
                     status,

@@ -21,8 +21,11 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::container_files::*;
-use crate::helpers::{Backend, TestDb, body_text, cookie_value, postgres_available, set_cookies};
-use crate::process::{BIN, Service, bounded_client, database_url_var, run_for};
+use crate::helpers::{
+    Backend, TestDb, assert_redirect, body_text, postgres_available, set_cookies,
+};
+use crate::process::{BIN, Service, database_url_var, run_for};
+use crate::support::required;
 
 /// Where the image's one binary comes from in the build stage.
 const IMAGE_BINARY: &str = "/usr/local/bin/session-auth";
@@ -49,30 +52,27 @@ fn shipped_binary() -> PathBuf {
         .expect("target directory")
         .join("release")
         .join("session-auth");
-    if release.is_file() {
-        let age = std::fs::metadata(&release)
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| t.elapsed().ok());
-        eprintln!(
-            "container layout: release binary {} (built {:?} ago)",
-            release.display(),
-            age.unwrap_or_default()
-        );
-        return release;
-    }
-    assert_ne!(
-        std::env::var("CI").as_deref(),
-        Ok("true"),
-        "CI=true but {} is missing: .ci/run builds it with `cargo build --release --locked`",
-        release.display()
-    );
+    let missing = format!("{} is not built", release.display());
+    let hint = "the DEBUG binary stands in; .ci/run builds the release binary with \
+                `cargo build --release --locked` to test what the image ships";
+    let Some(release) = required(
+        release.is_file().then_some(release),
+        "release binary",
+        &missing,
+        hint,
+    ) else {
+        return debug.to_owned();
+    };
+    let age = std::fs::metadata(&release)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok());
     eprintln!(
-        "NOTE (container layout): {} is not built, so the DEBUG binary stands in; run \
-         `cargo build --release --locked` to test what the image ships",
-        release.display()
+        "container layout: release binary {} (built {:?} ago)",
+        release.display(),
+        age.unwrap_or_default()
     );
-    debug.to_owned()
+    release
 }
 
 #[test]
@@ -270,35 +270,32 @@ async fn the_runtime_image_layout_migrates_serves_the_login_flow_and_passes_its_
     }
 
     // Templates and static files come from inside the binary.
-    let (client, jar) = bounded_client();
-    let login_page = client.get(server.url("/login")).send().await.unwrap();
+    let client = server.client();
+    let login_page = client.get("/login").await;
     assert_eq!(login_page.status(), StatusCode::OK);
     assert!(body_text(login_page).await.contains(r#"name="username""#));
-    let css = client
-        .get(server.url("/static/css/app.css"))
-        .send()
-        .await
-        .unwrap();
+    let css = client.get("/static/css/app.css").await;
     assert_eq!(css.status(), StatusCode::OK);
 
     // The login flow (COOKIE_SECURE=false in the compose file: cookie `session`, not Secure).
-    let response = server.register(&client, "alice").await;
+    let response = client.register("alice").await;
+    assert_redirect(&response, "/dashboard");
     let cookies = set_cookies(&response, "session");
     assert!(
         cookies.len() == 1 && !cookies[0].contains("Secure"),
         "one `session` cookie without Secure: {cookies:?}"
     );
-    assert!(cookie_value(&jar, &server.address, "session").is_some());
-    let me = client.get(server.url("/api/me")).send().await.unwrap();
+    assert!(client.cookie("session").is_some());
+    let me = client.get("/api/me").await;
     assert_eq!(me.status(), StatusCode::OK);
     assert_eq!(me.json::<Value>().await.unwrap()["username"], "alice");
-    let dashboard = client.get(server.url("/dashboard")).send().await.unwrap();
+    let dashboard = client.get("/dashboard").await;
     assert!(
         body_text(dashboard)
             .await
             .contains("Welcome to the dashboard, alice")
     );
-    let ready = client.get(server.url("/readyz")).send().await.unwrap();
+    let ready = client.get("/readyz").await;
     assert_eq!(ready.status(), StatusCode::OK);
 
     // The image's HEALTHCHECK, within its own timeout: with the server's

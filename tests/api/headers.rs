@@ -1,7 +1,7 @@
 //! Response headers that defend the browser: the security headers on every
 //! answer, and no caching of what a logged-in user sees.
 
-use reqwest::Response;
+use reqwest::{Method, Response};
 
 use crate::helpers::*;
 
@@ -46,8 +46,7 @@ async fn every_answer_carries_the_security_headers(backend: Backend) {
     assert_security_headers("stylesheet", &app.get("/static/css/app.css").await);
     assert_security_headers("health", &app.get("/healthz").await);
     let refused = app
-        .client
-        .post(app.url("/login"))
+        .request(Method::POST, "/login")
         .header("sec-fetch-site", "cross-site")
         .send()
         .await

@@ -46,8 +46,7 @@ async fn the_stylesheet_is_served_as_css_with_cache_headers_and_revalidates_with
     assert!(!body_text(response).await.is_empty(), "an empty stylesheet");
 
     let again = app
-        .client
-        .get(app.url("/static/css/app.css"))
+        .request(Method::GET, "/static/css/app.css")
         .header("if-none-match", &etag)
         .send()
         .await
@@ -57,8 +56,7 @@ async fn the_stylesheet_is_served_as_css_with_cache_headers_and_revalidates_with
     assert!(body_text(again).await.is_empty());
 
     let changed = app
-        .client
-        .get(app.url("/static/css/app.css"))
+        .request(Method::GET, "/static/css/app.css")
         .header("if-none-match", "\"stale\"")
         .send()
         .await
@@ -116,8 +114,7 @@ fn assert_security_headers(response: &Response, what: &str) {
 async fn every_answer_carries_the_security_headers(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let send = |method: Method, path: &str, accept: &str| {
-        app.client
-            .request(method, app.url(path))
+        app.request(method, path)
             .header("accept", accept.to_owned())
             .send()
     };
@@ -151,8 +148,7 @@ async fn every_answer_carries_the_security_headers(backend: Backend) {
         .unwrap()
         .to_owned();
     let not_modified = app
-        .client
-        .get(app.url("/static/css/app.css"))
+        .request(Method::GET, "/static/css/app.css")
         .header("if-none-match", etag)
         .send()
         .await

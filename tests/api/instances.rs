@@ -5,14 +5,14 @@
 
 use std::time::{Duration, Instant};
 
-use reqwest::{Client, StatusCode};
+use reqwest::{Method, StatusCode};
 use session_auth::config::{DatabaseUrl, SecretKey};
 
 use crate::helpers::{
-    Backend, PASSWORD, TestDb, assert_redirect, body_text, cookie_header, password_change,
-    post_login, postgres_available, whoami,
+    Backend, PASSWORD, TestClient, TestDb, assert_redirect, body_text, password_change,
+    postgres_available,
 };
-use crate::process::{Service, bounded_client, bounded_client_with_cookie, database_url_var};
+use crate::process::{Service, database_url_var};
 
 /// SPEC: a change takes effect "within one second on the others".
 const PROPAGATION_LIMIT: Duration = Duration::from_secs(1);
@@ -60,18 +60,19 @@ fn start_pair() -> Pair {
     }
 }
 
-async fn login(server: &Service, client: &Client, name: &str, password: &str) -> StatusCode {
-    post_login(client, &server.address, name, password)
-        .await
-        .status()
+/// `client` logs in on `server`: the status of the answer.
+async fn login(server: &Service, client: &TestClient, name: &str, password: &str) -> StatusCode {
+    let on_server = client.at(&server.address);
+    on_server.login(name, password).await.status()
 }
 
 /// Polls `GET /api/me` on `server` until `client` is anonymous; `Err` if it
 /// is still logged in after [`PROPAGATION_LIMIT`].
-async fn anonymous_within_limit(server: &Service, client: &Client) -> Result<Duration, String> {
+async fn anonymous_within_limit(server: &Service, client: &TestClient) -> Result<Duration, String> {
+    let client = client.at(&server.address);
     let started = Instant::now();
     loop {
-        match whoami(client, &server.address).await {
+        match client.whoami().await {
             None => return Ok(started.elapsed()),
             Some(name) if started.elapsed() > PROPAGATION_LIMIT => {
                 return Err(format!(
@@ -89,20 +90,12 @@ async fn a_cookie_from_one_instance_is_honoured_by_the_other() {
         return;
     }
     let pair = start_pair();
-    let (client, jar) = bounded_client();
-    pair.a.register(&client, "alice").await;
+    let client = pair.a.user("alice").await;
 
-    let cookie = cookie_header(&jar, &pair.a.address).expect("a session cookie from A");
-    let copy = bounded_client_with_cookie(&cookie);
-    assert_eq!(
-        whoami(&copy, &pair.b.address).await.as_deref(),
-        Some("alice")
-    );
-    let dashboard = copy
-        .get(pair.b.url("/dashboard"))
-        .send()
-        .await
-        .expect("GET /dashboard on B");
+    let cookie = client.cookie_header().expect("a session cookie from A");
+    let copy = TestClient::with_cookie(&pair.b.address, &cookie);
+    assert_eq!(copy.whoami().await.as_deref(), Some("alice"));
+    let dashboard = copy.get("/dashboard").await;
     assert_eq!(dashboard.status(), StatusCode::OK);
     assert!(
         body_text(dashboard)
@@ -111,17 +104,14 @@ async fn a_cookie_from_one_instance_is_honoured_by_the_other() {
     );
 
     // And the other way round: a login made on B works on A.
-    let (other, other_jar) = bounded_client();
+    let other = pair.b.client();
     assert_eq!(
         login(&pair.b, &other, "alice", PASSWORD).await,
         StatusCode::SEE_OTHER
     );
-    let cookie = cookie_header(&other_jar, &pair.b.address).expect("a session cookie from B");
-    let copy = bounded_client_with_cookie(&cookie);
-    assert_eq!(
-        whoami(&copy, &pair.a.address).await.as_deref(),
-        Some("alice")
-    );
+    let cookie = other.cookie_header().expect("a session cookie from B");
+    let copy = TestClient::with_cookie(&pair.a.address, &cookie);
+    assert_eq!(copy.whoami().await.as_deref(), Some("alice"));
 }
 
 #[tokio::test]
@@ -130,23 +120,18 @@ async fn a_logout_on_one_instance_ends_the_session_on_the_other() {
         return;
     }
     let pair = start_pair();
-    let (client, jar) = bounded_client();
-    pair.a.register(&client, "alice").await;
-    let copy = bounded_client_with_cookie(&cookie_header(&jar, &pair.a.address).unwrap());
+    let client = pair.a.user("alice").await;
+    let copy = client.copy();
     assert_eq!(
-        whoami(&copy, &pair.b.address).await.as_deref(),
+        copy.at(&pair.b.address).whoami().await.as_deref(),
         Some("alice")
     );
 
-    let response = client
-        .post(pair.a.url("/logout"))
-        .send()
-        .await
-        .expect("POST /logout on A");
+    let response = client.logout().await;
     assert_redirect(&response, "/login");
 
     assert_eq!(
-        whoami(&copy, &pair.a.address).await,
+        copy.whoami().await,
         None,
         "the copy is dead at once on A, which logged out"
     );
@@ -163,16 +148,15 @@ async fn a_password_change_on_one_instance_ends_older_sessions_on_the_other() {
     }
     let pair = start_pair();
     // One browser registered on A; a second one logs in on B.
-    let (on_a, _jar_a) = bounded_client();
-    pair.a.register(&on_a, "alice").await;
-    let (on_b, jar_b) = bounded_client();
+    let on_a = pair.a.user("alice").await;
+    let on_b = pair.b.client();
     assert_eq!(
         login(&pair.b, &on_b, "alice", PASSWORD).await,
         StatusCode::SEE_OTHER
     );
 
     let response = on_b
-        .post(pair.b.url("/account/password"))
+        .request(Method::POST, "/account/password")
         .form(&password_change(PASSWORD, NEW_PASSWORD))
         .send()
         .await
@@ -185,18 +169,15 @@ async fn a_password_change_on_one_instance_ends_older_sessions_on_the_other() {
     eprintln!("password change on B reached A after {took:?}");
 
     // The session that changed the password stays, on both instances.
+    assert_eq!(on_b.whoami().await.as_deref(), Some("alice"));
+    let copy = on_b.copy();
     assert_eq!(
-        whoami(&on_b, &pair.b.address).await.as_deref(),
-        Some("alice")
-    );
-    let copy = bounded_client_with_cookie(&cookie_header(&jar_b, &pair.b.address).unwrap());
-    assert_eq!(
-        whoami(&copy, &pair.a.address).await.as_deref(),
+        copy.at(&pair.a.address).whoami().await.as_deref(),
         Some("alice")
     );
 
     // And A checks the new password.
-    let (fresh, _jar) = bounded_client();
+    let fresh = pair.a.client();
     assert_eq!(
         login(&pair.a, &fresh, "alice", PASSWORD).await,
         StatusCode::UNAUTHORIZED
@@ -213,11 +194,10 @@ async fn failed_logins_count_across_instances() {
         return;
     }
     let pair = start_pair();
-    let (client, _jar) = bounded_client();
-    pair.a.register(&client, "alice").await;
+    let client = pair.a.user("alice").await;
 
     // LOGIN_MAX_FAILURES=3: two failures on A and one on B lock the name.
-    let (attacker, _jar) = bounded_client();
+    let attacker = pair.a.client();
     for (server, name) in [(&pair.a, "A"), (&pair.a, "A"), (&pair.b, "B")] {
         assert_eq!(
             login(server, &attacker, "alice", "wrong password").await,
@@ -227,7 +207,7 @@ async fn failed_logins_count_across_instances() {
     }
     // Now even the right password is refused, on either instance.
     for (server, name) in [(&pair.a, "A"), (&pair.b, "B")] {
-        let response = post_login(&client, &server.address, "alice", PASSWORD).await;
+        let response = client.at(&server.address).login("alice", PASSWORD).await;
         assert_eq!(
             response.status(),
             StatusCode::TOO_MANY_REQUESTS,
@@ -259,7 +239,9 @@ async fn two_instances_starting_together_on_an_empty_database_both_come_up() {
         a.unwrap_or_else(|_| panic!("instance A did not come up (see above)")),
         b.unwrap_or_else(|_| panic!("instance B did not come up (see above)")),
     );
-    let (client, _jar) = bounded_client();
-    a.register(&client, "alice").await;
-    assert_eq!(whoami(&client, &b.address).await.as_deref(), Some("alice"));
+    let client = a.user("alice").await;
+    assert_eq!(
+        client.at(&b.address).whoami().await.as_deref(),
+        Some("alice")
+    );
 }

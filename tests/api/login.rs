@@ -1,7 +1,7 @@
 //! `GET /login` and `POST /login` when they succeed: the form, where a
 //! login leads (never off the site), JSON logins and a fresh session each time.
 
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::helpers::*;
@@ -58,8 +58,7 @@ async fn the_login_form_drops_a_next_that_leads_off_the_site(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     for next in HOSTILE_NEXT {
         let response = app
-            .client
-            .get(app.url("/login"))
+            .request(Method::GET, "/login")
             .query(&[("next", next)])
             .send()
             .await

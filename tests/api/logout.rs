@@ -1,7 +1,7 @@
 //! `GET /logout` and `POST /logout`: only a POST logs out; it removes the
 //! cookie, ends the session for good and leaves a one-time notice.
 
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 
 use crate::helpers::*;
 
@@ -45,7 +45,7 @@ async fn post_logout_redirects_to_login_and_removes_the_cookie(backend: Backend)
     let app = TestApp::spawn(backend).await;
     app.register("alice").await;
 
-    let response = send_html(app.client.post(app.url("/logout"))).await;
+    let response = send_html(app.request(Method::POST, "/logout")).await;
     assert_redirect(&response, "/login");
     assert_session_cleared(&response);
     assert_eq!(app.whoami().await, None);
@@ -75,16 +75,16 @@ async fn the_logged_out_notice_is_shown_once(backend: Backend) {
 async fn a_copy_of_the_cookie_taken_before_logout_no_longer_works(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.register("alice").await;
-    let copy = client_with_cookie(&app.cookie_header().expect("a session cookie"));
-    assert_eq!(whoami(&copy, &app.address).await.as_deref(), Some("alice"));
+    let copy = app.copy();
+    assert_eq!(copy.whoami().await.as_deref(), Some("alice"));
 
     assert_redirect(&app.logout().await, "/login");
     assert_eq!(
-        whoami(&copy, &app.address).await,
+        copy.whoami().await,
         None,
         "the copied cookie outlived logout"
     );
-    let response = send_html(copy.get(app.url("/dashboard"))).await;
+    let response = send_html(copy.request(Method::GET, "/dashboard")).await;
     assert_redirect(&response, "/login?next=%2Fdashboard");
 }
 
@@ -101,8 +101,8 @@ async fn logging_out_when_anonymous_is_harmless(backend: Backend) {
 
     let page = app.get_html("/logout").await;
     assert_eq!(page.status(), StatusCode::OK);
-    let response = client_with_cookie("session=garbage")
-        .post(app.url("/logout"))
+    let response = TestClient::with_cookie(&app.address, "session=garbage")
+        .request(Method::POST, "/logout")
         .send()
         .await
         .unwrap();

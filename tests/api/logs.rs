@@ -5,7 +5,6 @@ use std::time::{Duration, Instant};
 
 use reqwest::{Response, StatusCode};
 
-use crate::helpers::*;
 use crate::process::*;
 
 const USERNAME: &str = "logan";
@@ -81,8 +80,8 @@ async fn the_log_tells_what_happened_without_leaking_secrets() {
         ("DATABASE_URL", &database),
     ];
     let mut server = Service::serve(dir.path(), &vars);
-    let (client, _jar) = new_client();
-    let (stranger, _) = new_client();
+    let client = server.client();
+    let stranger = server.client();
 
     let mut expected = Vec::new();
     let mut cookies = Vec::new();
@@ -96,23 +95,23 @@ async fn the_log_tells_what_happened_without_leaking_secrets() {
         });
     };
 
-    let response = post_register(&client, &server.address, USERNAME, SECRET_PASSWORD).await;
+    let response = client.register_with(USERNAME, SECRET_PASSWORD).await;
     check(response, "POST", "/register", StatusCode::SEE_OTHER);
-    let response = client.get(server.url("/dashboard")).send().await.unwrap();
+    let response = client.get("/dashboard").await;
     check(response, "GET", "/dashboard", StatusCode::OK);
-    let response = client.post(server.url("/logout")).send().await.unwrap();
+    let response = client.logout().await;
     check(response, "POST", "/logout", StatusCode::SEE_OTHER);
-    let response = post_login(&client, &server.address, USERNAME, SECRET_PASSWORD).await;
+    let response = client.login(USERNAME, SECRET_PASSWORD).await;
     check(response, "POST", "/login", StatusCode::SEE_OTHER);
-    let response = client.post(server.url("/logout")).send().await.unwrap();
+    let response = client.logout().await;
     check(response, "POST", "/logout", StatusCode::SEE_OTHER);
-    let response = post_login_json(&client, &server.address, USERNAME, SECRET_PASSWORD).await;
+    let response = client.login_json(USERNAME, SECRET_PASSWORD).await;
     check(response, "POST", "/login", StatusCode::OK);
-    let response = post_login(&stranger, &server.address, USERNAME, WRONG_PASSWORD).await;
+    let response = stranger.login(USERNAME, WRONG_PASSWORD).await;
     check(response, "POST", "/login", StatusCode::UNAUTHORIZED);
-    let response = client.get(server.url("/dashboard")).send().await.unwrap();
+    let response = client.get("/dashboard").await;
     check(response, "GET", "/dashboard", StatusCode::OK);
-    let response = client.post(server.url("/logout")).send().await.unwrap();
+    let response = client.logout().await;
     check(response, "POST", "/logout", StatusCode::SEE_OTHER);
     assert!(cookies.len() >= 3, "session cookies were set: {cookies:?}");
 

@@ -4,6 +4,8 @@
 mod container_files;
 mod helpers;
 mod process;
+#[path = "../support/mod.rs"]
+mod support;
 mod tcp_proxy;
 
 mod account;

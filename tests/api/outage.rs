@@ -6,12 +6,12 @@
 use std::net::{SocketAddr, ToSocketAddrs as _};
 use std::time::{Duration, Instant};
 
-use reqwest::{Client, RequestBuilder, StatusCode};
+use reqwest::{Method, RequestBuilder, StatusCode};
 
-use crate::helpers::{BROWSER_ACCEPT, Backend, PASSWORD, TestDb, postgres_available};
-use crate::process::{
-    Service, bounded_client, bounded_client_with_cookie, database_url_var, sqlite_in,
+use crate::helpers::{
+    BROWSER_ACCEPT, Backend, PASSWORD, TestClient, TestDb, password_change, postgres_available,
 };
+use crate::process::{Service, database_url_var, sqlite_in};
 use crate::tcp_proxy::TcpProxy;
 
 /// The longest a request may take to say 503 during an outage.
@@ -126,11 +126,11 @@ async fn timed(label: &str, request: RequestBuilder) -> Outcome {
 
 /// Retries `GET path` for up to [`RECOVERY_LIMIT`] until it answers 200;
 /// `Err` with what it saw otherwise, or at once on a status but 200 or 503.
-async fn until_ok(server: &Service, client: &Client, path: &str) -> Result<Duration, String> {
+async fn until_ok(client: &TestClient, path: &str) -> Result<Duration, String> {
     let started = Instant::now();
     let mut seen = Vec::new();
     while started.elapsed() < RECOVERY_LIMIT {
-        let outcome = timed(&format!("GET {path}"), client.get(server.url(path))).await;
+        let outcome = timed(&format!("GET {path}"), client.request(Method::GET, path)).await;
         match outcome.status() {
             Some(StatusCode::OK) => return Ok(started.elapsed()),
             Some(StatusCode::SERVICE_UNAVAILABLE) => {}
@@ -146,15 +146,15 @@ async fn until_ok(server: &Service, client: &Client, path: &str) -> Result<Durat
 }
 
 /// `name` logs in with [`PASSWORD`] through `client` (a form post).
-fn login(server: &Service, client: &Client, name: &str) -> RequestBuilder {
+fn login(client: &TestClient, name: &str) -> RequestBuilder {
     client
-        .post(server.url("/login"))
+        .request(Method::POST, "/login")
         .form(&[("username", name), ("password", PASSWORD)])
 }
 
 /// `name` registers with [`PASSWORD`] through `client` (a form post).
-fn registration(server: &Service, client: &Client, name: &str) -> RequestBuilder {
-    client.post(server.url("/register")).form(&[
+fn registration(client: &TestClient, name: &str) -> RequestBuilder {
+    client.request(Method::POST, "/register").form(&[
         ("username", name),
         ("password", PASSWORD),
         ("password_confirm", PASSWORD),
@@ -200,118 +200,146 @@ impl Outage {
 /// visitor sends it during an outage, what it needs of the database, and
 /// its answer when the database is fine.
 fn every_route(
-    server: &Service,
-    client: &Client,
-    anonymous: &Client,
+    client: &TestClient,
+    anonymous: &TestClient,
 ) -> Vec<(&'static str, RequestBuilder, Needs, StatusCode)> {
     use Needs::*;
-    let url = |path: &str| server.url(path);
     let new_password = "a quite different passphrase";
     let (ok, see_other) = (StatusCode::OK, StatusCode::SEE_OTHER);
     vec![
         (
             "browser GET /dashboard",
             client
-                .get(url("/dashboard"))
+                .request(Method::GET, "/dashboard")
                 .header("accept", BROWSER_ACCEPT),
             Reads,
             ok,
         ),
-        ("GET /dashboard", client.get(url("/dashboard")), Reads, ok),
-        ("GET /", client.get(url("/")), Reads, see_other),
-        ("GET /account", client.get(url("/account")), Reads, ok),
+        (
+            "GET /dashboard",
+            client.request(Method::GET, "/dashboard"),
+            Reads,
+            ok,
+        ),
+        ("GET /", client.request(Method::GET, "/"), Reads, see_other),
+        (
+            "GET /account",
+            client.request(Method::GET, "/account"),
+            Reads,
+            ok,
+        ),
         (
             "POST /account/password",
             client
-                .post(url("/account/password"))
-                .form(&crate::helpers::password_change(PASSWORD, new_password)),
+                .request(Method::POST, "/account/password")
+                .form(&password_change(PASSWORD, new_password)),
             Writes,
             see_other,
         ),
         (
             "POST /account/logout-others",
-            client.post(url("/account/logout-others")),
+            client.request(Method::POST, "/account/logout-others"),
             Writes,
             see_other,
         ),
         (
             "POST /account/delete",
             client
-                .post(url("/account/delete"))
+                .request(Method::POST, "/account/delete")
                 .form(&[("password", PASSWORD)]),
             Writes,
             see_other,
         ),
-        ("GET /api/me", client.get(url("/api/me")), Reads, ok),
+        (
+            "GET /api/me",
+            client.request(Method::GET, "/api/me"),
+            Reads,
+            ok,
+        ),
         (
             "POST /logout",
-            client.post(url("/logout")),
+            client.request(Method::POST, "/logout"),
             Writes,
             see_other,
         ),
-        ("GET /readyz", client.get(url("/readyz")), Reads, ok),
         (
-            "POST /login",
-            login(server, anonymous, "alice"),
-            Writes,
-            see_other,
+            "GET /readyz",
+            client.request(Method::GET, "/readyz"),
+            Reads,
+            ok,
         ),
+        ("POST /login", login(anonymous, "alice"), Writes, see_other),
         (
             "JSON POST /login (unknown name)",
             anonymous
-                .post(url("/login"))
+                .request(Method::POST, "/login")
                 .json(&serde_json::json!({"username": "bob", "password": PASSWORD})),
             Writes,
             StatusCode::UNAUTHORIZED,
         ),
         (
             "POST /register",
-            registration(server, anonymous, "carol"),
+            registration(anonymous, "carol"),
             Writes,
             see_other,
         ),
-        ("GET /healthz", client.get(url("/healthz")), Nothing, ok),
-        ("GET /login", anonymous.get(url("/login")), Nothing, ok),
         (
-            "GET /register",
-            anonymous.get(url("/register")),
+            "GET /healthz",
+            client.request(Method::GET, "/healthz"),
             Nothing,
             ok,
         ),
-        ("GET /logout", client.get(url("/logout")), Nothing, ok),
+        (
+            "GET /login",
+            anonymous.request(Method::GET, "/login"),
+            Nothing,
+            ok,
+        ),
+        (
+            "GET /register",
+            anonymous.request(Method::GET, "/register"),
+            Nothing,
+            ok,
+        ),
+        (
+            "GET /logout",
+            client.request(Method::GET, "/logout"),
+            Nothing,
+            ok,
+        ),
         (
             "GET /static/css/app.css",
-            anonymous.get(url("/static/css/app.css")),
+            anonymous.request(Method::GET, "/static/css/app.css"),
             Nothing,
             ok,
         ),
         (
             "GET /favicon.ico",
-            anonymous.get(url("/favicon.ico")),
+            anonymous.request(Method::GET, "/favicon.ico"),
             Nothing,
             ok,
         ),
         (
             "anonymous GET /",
-            anonymous.get(url("/")),
+            anonymous.request(Method::GET, "/"),
             Nothing,
             see_other,
         ),
         (
             "anonymous GET /dashboard",
-            anonymous.get(url("/dashboard")),
+            anonymous.request(Method::GET, "/dashboard"),
             Nothing,
             StatusCode::UNAUTHORIZED,
         ),
         (
             "anonymous POST /logout",
-            anonymous.post(url("/logout")),
+            anonymous.request(Method::POST, "/logout"),
             Nothing,
             see_other,
         ),
         (
             "GET /no/such/page",
-            client.get(url("/no/such/page")),
+            client.request(Method::GET, "/no/such/page"),
             Nothing,
             StatusCode::NOT_FOUND,
         ),
@@ -344,26 +372,26 @@ fn judge(outcome: &Outcome, allowed: &[StatusCode], problems: &mut Vec<String>) 
 /// the problems.
 async fn check_routes_during_outage(
     server: &Service,
-    client: &Client,
+    client: &TestClient,
     outage: Outage,
 ) -> Vec<String> {
-    let (anonymous, _jar) = bounded_client();
+    let anonymous = server.client();
     let mut problems = Vec::new();
     // First one login after another: the outside test suite saw the first
     // answer 503 and the next ones 500, on the dead connection the first had
     // put back into the pool.
     for _ in 0..ROUNDS {
-        let outcome = timed("POST /login", login(server, &anonymous, "alice")).await;
+        let outcome = timed("POST /login", login(&anonymous, "alice")).await;
         judge(&outcome, &[StatusCode::SERVICE_UNAVAILABLE], &mut problems);
     }
     // Then every route, each tried again and again, all at once as under load.
-    let count = every_route(server, client, &anonymous).len();
+    let count = every_route(client, &anonymous).len();
     let lanes = (0..count).map(|route| {
         let anonymous = &anonymous;
         async move {
             let mut outcomes = Vec::new();
             for _ in 0..ROUNDS {
-                let (label, request, needs, normal) = every_route(server, client, anonymous)
+                let (label, request, needs, normal) = every_route(client, anonymous)
                     .into_iter()
                     .nth(route)
                     .expect("a route");
@@ -384,19 +412,19 @@ async fn check_routes_during_outage(
 /// and logging in works again. Adds what is wrong to `problems`.
 async fn check_nothing_refused_happened(
     server: &Service,
-    client: &Client,
+    client: &TestClient,
     problems: &mut Vec<String>,
 ) {
-    let (again, _jar) = bounded_client();
-    let alice = timed("POST /login (alice)", login(server, &again, "alice")).await;
+    let again = server.client();
+    let alice = timed("POST /login (alice)", login(&again, "alice")).await;
     if alice.status() != Some(StatusCode::SEE_OTHER) {
         problems.push(format!("after the outage, alice's login: {alice}"));
     }
-    let me = timed("GET /api/me", client.get(server.url("/api/me"))).await;
+    let me = timed("GET /api/me", client.request(Method::GET, "/api/me")).await;
     if me.status() != Some(StatusCode::OK) {
         problems.push(format!("after the outage, alice's first session: {me}"));
     }
-    let carol = timed("POST /login (carol)", login(server, &again, "carol")).await;
+    let carol = timed("POST /login (carol)", login(&again, "carol")).await;
     if carol.status() != Some(StatusCode::UNAUTHORIZED) {
         problems.push(format!("a registration refused during the outage: {carol}"));
     }
@@ -407,9 +435,8 @@ async fn check_nothing_refused_happened(
 /// login works again without a restart. Every problem is reported at the end.
 async fn outage_story(outage: &str, begin: impl FnOnce(&TcpProxy)) {
     let mut setup = start_behind_proxy();
-    let (client, _jar) = bounded_client();
-    setup.server.register(&client, "alice").await;
-    let ready = timed("GET /readyz", client.get(setup.server.url("/readyz"))).await;
+    let client = setup.server.user("alice").await;
+    let ready = timed("GET /readyz", client.request(Method::GET, "/readyz")).await;
     assert_eq!(
         ready.status(),
         Some(StatusCode::OK),
@@ -422,7 +449,7 @@ async fn outage_story(outage: &str, begin: impl FnOnce(&TcpProxy)) {
 
     setup.proxy.restore();
     for path in ["/readyz", "/dashboard", "/api/me", "/account"] {
-        match until_ok(&setup.server, &client, path).await {
+        match until_ok(&client, path).await {
             Ok(took) => eprintln!("  back: GET {path} 200 after {took:.1?}"),
             Err(e) => problems.push(format!("GET {path}: {e}")),
         }
@@ -473,24 +500,18 @@ async fn a_logout_during_an_outage_is_never_confirmed_while_a_copy_of_the_cookie
         return;
     }
     let setup = start_behind_proxy();
-    let (client, jar) = bounded_client();
-    setup.server.register(&client, "alice").await;
-    let copy = crate::helpers::cookie_header(&jar, &setup.server.address).expect("a cookie");
+    let client = setup.server.user("alice").await;
+    let copied = client.copy();
 
     setup.proxy.cut();
-    let logout = timed("POST /logout", client.post(setup.server.url("/logout"))).await;
+    let logout = timed("POST /logout", client.request(Method::POST, "/logout")).await;
     assert!(logout.took < ANSWER_LIMIT, "{logout}");
     setup.proxy.restore();
-    until_ok(&setup.server, &client, "/readyz")
+    until_ok(&client, "/readyz")
         .await
         .unwrap_or_else(|e| panic!("GET /readyz: {e}"));
 
-    let copied = bounded_client_with_cookie(&copy);
-    let response = copied
-        .get(setup.server.url("/api/me"))
-        .send()
-        .await
-        .expect("GET /api/me");
+    let response = copied.get("/api/me").await;
     assert!(
         logout.status() == Some(StatusCode::SERVICE_UNAVAILABLE)
             || response.status() == StatusCode::UNAUTHORIZED,
@@ -512,8 +533,7 @@ async fn an_sqlite_file_locked_by_another_process_gives_quick_503s_for_writes_an
     let dir = tempfile::tempdir().unwrap();
     let db = sqlite_in(dir.path());
     let server = Service::start_debug(dir.path(), &[("DATABASE_URL", &db)]);
-    let (client, _jar) = bounded_client();
-    server.register(&client, "alice").await;
+    let client = server.user("alice").await;
 
     let file = dir.path().join("x.db");
     let mut other = diesel::SqliteConnection::establish(file.to_str().expect("UTF-8 path"))
@@ -530,12 +550,12 @@ async fn an_sqlite_file_locked_by_another_process_gives_quick_503s_for_writes_an
     // 503 happened anyway is not checked here: a write still waiting for the
     // lock when it is released goes through, though its request was already
     // answered 503 at the time limit; a known limitation.)
-    let (again, _jar) = bounded_client();
-    let alice = timed("POST /login", login(&server, &again, "alice")).await;
+    let again = server.client();
+    let alice = timed("POST /login", login(&again, "alice")).await;
     if alice.status() != Some(StatusCode::SEE_OTHER) {
         problems.push(format!("after the lock, alice's login: {alice}"));
     }
-    let dave = timed("POST /register", registration(&server, &again, "dave")).await;
+    let dave = timed("POST /register", registration(&again, "dave")).await;
     if dave.status() != Some(StatusCode::SEE_OTHER) {
         problems.push(format!("after the lock, a registration: {dave}"));
     }

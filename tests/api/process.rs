@@ -3,31 +3,23 @@
 //! ports, and processes that are always killed, even when a test panics.
 //! One-shot commands are here; a running server is a [`Service`].
 
-#![allow(dead_code)]
-
 mod service;
 
 use std::io::{BufRead as _, BufReader, Write as _};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use session_auth::config::DatabaseUrl;
 
-pub use service::{Service, bounded_client, bounded_client_with_cookie};
+pub use service::Service;
 
 /// The binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_session-auth");
 
 /// How long a one-shot command may run before it counts as hung.
 pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// A port nothing listens on right now.
-pub fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("binding a free port");
-    listener.local_addr().expect("local address").port()
-}
 
 /// `program` in `dir` with an empty environment except `PATH`.
 pub fn clean_command(program: &str, dir: &Path) -> Command {

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use actix_web::cookie::{Cookie, CookieJar, Key};
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 
 use crate::helpers::*;
 
@@ -23,32 +23,26 @@ async fn a_copy_of_the_cookie_taken_before_logout_is_anonymous_afterwards(backen
     let app = TestApp::spawn(backend).await;
     app.register("alice").await;
     let copy = app.cookie_header().expect("a session cookie");
-    let copied = client_with_cookie(&copy);
-    assert_eq!(
-        whoami(&copied, &app.address).await.as_deref(),
-        Some("alice")
-    );
+    let copied = TestClient::with_cookie(&app.address, &copy);
+    assert_eq!(copied.whoami().await.as_deref(), Some("alice"));
 
     assert_redirect(&app.logout().await, "/login");
 
     assert_eq!(app.whoami().await, None);
-    let response = copied.get(app.url("/api/me")).send().await.unwrap();
+    let response = copied.get("/api/me").await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     assert_session_cleared(&response);
 }
 
 /// Logs alice in on a second browser and keeps a copy of the first one's
 /// cookie; returns (second browser, copy).
-async fn alice_on_two_browsers(app: &TestApp) -> (reqwest::Client, reqwest::Client) {
+async fn alice_on_two_browsers(app: &TestApp) -> (TestClient, TestClient) {
     app.register("alice").await;
-    let copy = client_with_cookie(&app.cookie_header().expect("a session cookie"));
-    let (other, _jar) = app.new_client();
-    assert_redirect(
-        &app.login_with(&other, "alice", PASSWORD).await,
-        "/dashboard",
-    );
+    let copy = app.copy();
+    let other = app.new_client();
+    assert_redirect(&other.login("alice", PASSWORD).await, "/dashboard");
     for client in [&copy, &other] {
-        assert_eq!(whoami(client, &app.address).await.as_deref(), Some("alice"));
+        assert_eq!(client.whoami().await.as_deref(), Some("alice"));
     }
     (other, copy)
 }
@@ -71,8 +65,8 @@ async fn changing_the_password_keeps_this_browser_and_ends_every_other_session(b
     assert_session_cookie(&response);
 
     assert_eq!(app.whoami().await.as_deref(), Some("alice"));
-    assert_eq!(whoami(&other, &app.address).await, None, "second browser");
-    assert_eq!(whoami(&copy, &app.address).await, None, "old copy");
+    assert_eq!(other.whoami().await, None, "second browser");
+    assert_eq!(copy.whoami().await, None, "old copy");
 }
 
 async fn logging_out_other_sessions_keeps_this_browser_and_ends_the_others(backend: Backend) {
@@ -84,13 +78,10 @@ async fn logging_out_other_sessions_keeps_this_browser_and_ends_the_others(backe
     assert_session_cookie(&response);
 
     assert_eq!(app.whoami().await.as_deref(), Some("alice"));
-    assert_eq!(whoami(&other, &app.address).await, None, "second browser");
-    assert_eq!(whoami(&copy, &app.address).await, None, "old copy");
+    assert_eq!(other.whoami().await, None, "second browser");
+    assert_eq!(copy.whoami().await, None, "old copy");
     // The password is unchanged: the other browser may simply log in again.
-    assert_redirect(
-        &app.login_with(&other, "alice", PASSWORD).await,
-        "/dashboard",
-    );
+    assert_redirect(&other.login("alice", PASSWORD).await, "/dashboard");
 }
 
 /// Seals `entries` into a session cookie as actix-session does (values are
@@ -126,8 +117,8 @@ async fn login_drops_everything_planted_in_the_anonymous_session(backend: Backen
     let planted = seal(key, &[("planted", serde_json::json!("attacker's value"))]);
     assert!(open(key, &planted).contains_key("planted"));
 
-    let response = client_with_cookie(&planted)
-        .post(app.url("/login"))
+    let response = TestClient::with_cookie(&app.address, &planted)
+        .request(Method::POST, "/login")
         .form(&[("username", "alice"), ("password", PASSWORD)])
         .send()
         .await
@@ -143,7 +134,8 @@ async fn login_drops_everything_planted_in_the_anonymous_session(backend: Backen
         entries.keys()
     );
     assert_eq!(
-        whoami(&client_with_cookie(&issued), &app.address)
+        TestClient::with_cookie(&app.address, &issued)
+            .whoami()
             .await
             .as_deref(),
         Some("alice")
@@ -152,8 +144,8 @@ async fn login_drops_everything_planted_in_the_anonymous_session(backend: Backen
 
 async fn logging_in_as_bob_over_alices_session_yields_bob_on_a_new_session(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let (bob, _jar) = app.new_client();
-    bob.post(app.url("/register"))
+    let bob = app.new_client();
+    bob.request(Method::POST, "/register")
         .form(&[("username", "bob"), ("password", PASSWORD)])
         .send()
         .await
@@ -177,39 +169,39 @@ async fn logout_and_password_change_on_one_instance_hold_on_another(backend: Bac
     let app = TestApp::spawn(backend).await;
     let sibling = app.spawn_sibling(|_| {}).await;
     let (other, copy) = alice_on_two_browsers(&app).await;
-    let on_sibling = |client| whoami(client, &sibling.address);
-    assert_eq!(on_sibling(&copy).await.as_deref(), Some("alice"));
-    assert_eq!(on_sibling(&other).await.as_deref(), Some("alice"));
+    let on_sibling = |client: &TestClient| client.at(&sibling.address);
+    assert_eq!(on_sibling(&copy).whoami().await.as_deref(), Some("alice"));
+    assert_eq!(on_sibling(&other).whoami().await.as_deref(), Some("alice"));
 
     app.logout().await;
     // At once on the instance that made the change, within a second on the other.
-    assert_eq!(whoami(&copy, &app.address).await, None, "logged out here");
+    assert_eq!(copy.whoami().await, None, "logged out here");
     assert_anonymous_within_a_second(&copy, &sibling.address, "logged out on the first instance")
         .await;
 
     assert_redirect(&app.login("alice", PASSWORD).await, "/dashboard");
     let response = change_to_new_password(&app).await;
     assert_redirect(&response, "/account");
-    assert_eq!(
-        whoami(&other, &app.address).await,
-        None,
-        "password changed here"
-    );
+    assert_eq!(other.whoami().await, None, "password changed here");
     assert_anonymous_within_a_second(
         &other,
         &sibling.address,
         "password changed on the first instance",
     )
     .await;
-    let this_browser = client_with_cookie(&app.cookie_header().unwrap());
-    assert_eq!(on_sibling(&this_browser).await.as_deref(), Some("alice"));
+    let this_browser = app.copy();
+    assert_eq!(
+        on_sibling(&this_browser).whoami().await.as_deref(),
+        Some("alice")
+    );
 }
 
 /// Each instance reuses a database answer for at most half a second (the
 /// SPEC allows a second): poll `/api/me` on `address` until it is anonymous.
-async fn assert_anonymous_within_a_second(client: &reqwest::Client, address: &str, what: &str) {
+async fn assert_anonymous_within_a_second(client: &TestClient, address: &str, what: &str) {
+    let client = client.at(address);
     let start = std::time::Instant::now();
-    while whoami(client, address).await.is_some() {
+    while client.whoami().await.is_some() {
         assert!(
             start.elapsed() < std::time::Duration::from_secs(1),
             "{what}: still logged in after 1 s"

@@ -9,6 +9,7 @@ use reqwest::StatusCode;
 
 use crate::helpers::*;
 use crate::process::*;
+use crate::support::free_port;
 
 /// Starts `serve` in `dir` with `vars` and asserts it stops at once with
 /// status 2 and one line on stderr naming `name` and showing none of `hidden`.
@@ -129,10 +130,10 @@ async fn the_development_key_is_created_private_and_kept_across_restarts() {
 
     // Defaults only: SQLite under data/, a generated key under data/.
     let mut server = Service::serve(dir.path(), &[]);
-    let (client, jar) = new_client();
-    let response = post_register(&client, &server.address, "keeper", PASSWORD).await;
+    let client = server.client();
+    let response = client.register("keeper").await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let cookie = cookie_header(&jar, &server.address).expect("a session cookie");
+    let cookie = client.cookie_header().expect("a session cookie");
     server.kill();
 
     let key = std::fs::read_to_string(&key_file).expect("data/secret_key exists");
@@ -158,11 +159,8 @@ async fn the_development_key_is_created_private_and_kept_across_restarts() {
         key,
         "the key is reused"
     );
-    let copied = client_with_cookie(&cookie);
-    assert_eq!(
-        whoami(&copied, &server.address).await.as_deref(),
-        Some("keeper")
-    );
+    let copied = TestClient::with_cookie(&server.address, &cookie);
+    assert_eq!(copied.whoami().await.as_deref(), Some("keeper"));
 }
 
 #[tokio::test]
@@ -177,8 +175,8 @@ async fn production_seals_a_secure_host_prefixed_cookie() {
     ];
     let server = Service::serve(dir.path(), &vars);
 
-    let (client, _jar) = new_client();
-    let response = post_register(&client, &server.address, "prod", PASSWORD).await;
+    let client = server.client();
+    let response = client.register("prod").await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let cookies = set_cookies(&response, "__Host-session");
     assert_eq!(

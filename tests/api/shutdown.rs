@@ -7,8 +7,10 @@ use std::io::Write as _;
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use crate::helpers::{PASSWORD, assert_redirect, post_login};
-use crate::process::{Service, bounded_client, sqlite_in};
+use reqwest::Method;
+
+use crate::helpers::{PASSWORD, assert_redirect};
+use crate::process::{Service, sqlite_in};
 
 /// bcrypt at this cost keeps a registration busy for over a second: long
 /// enough to send a signal while it is in flight.
@@ -73,7 +75,7 @@ async fn the_request_in_flight_finishes_then_the_process_exits_zero(signal: &str
         dir.path(),
         &[("DATABASE_URL", &db), ("BCRYPT_COST", SLOW_BCRYPT_COST)],
     );
-    let (client, _jar) = bounded_client();
+    let client = server.client();
     // The server hashes a dummy password at start; let it finish.
     let idle = until_idle(server.pid()).await;
 
@@ -81,7 +83,7 @@ async fn the_request_in_flight_finishes_then_the_process_exits_zero(signal: &str
     let started = Instant::now();
     let registration = tokio::spawn(
         client
-            .post(server.url("/register"))
+            .request(Method::POST, "/register")
             .form(&[
                 ("username", "alice"),
                 ("password", PASSWORD),
@@ -161,8 +163,8 @@ async fn the_request_in_flight_finishes_then_the_process_exits_zero(signal: &str
 
     // The registration really happened: the account exists after a restart.
     let server = Service::start_debug(dir.path(), &[("DATABASE_URL", &db)]);
-    let (client, _jar) = bounded_client();
-    let response = post_login(&client, &server.address, "alice", PASSWORD).await;
+    let client = server.client();
+    let response = client.login("alice", PASSWORD).await;
     assert_redirect(&response, "/dashboard");
 }
 
@@ -174,12 +176,8 @@ async fn sigterm_or_ctrl_c_on_an_idle_server_exits_zero_promptly() {
         let db = sqlite_in(dir.path());
         let mut server = Service::start_debug(dir.path(), &[("DATABASE_URL", &db)]);
         // A client that keeps its connection open between requests, as browsers do.
-        let (client, _jar) = bounded_client();
-        let response = client
-            .get(server.url("/login"))
-            .send()
-            .await
-            .expect("GET /login");
+        let client = server.client();
+        let response = client.get("/login").await;
         assert_eq!(response.status(), reqwest::StatusCode::OK);
 
         server.signal(signal);

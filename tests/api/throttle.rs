@@ -2,7 +2,7 @@
 //! or not, the same answer) and a per-address limit that a forged
 //! `X-Forwarded-For` cannot dodge.
 
-use reqwest::{Response, StatusCode};
+use reqwest::{Method, Response, StatusCode};
 
 use session_auth::client_ip::TrustedProxies;
 
@@ -39,9 +39,9 @@ async fn attempt(
     password: &str,
     forwarded: Option<&str>,
 ) -> Response {
-    let (client, _jar) = app.new_client();
+    let client = app.new_client();
     let mut request = client
-        .post(app.url("/login"))
+        .request(Method::POST, "/login")
         .form(&[("username", username), ("password", password)]);
     if let Some(address) = forwarded {
         request = request.header("x-forwarded-for", address);

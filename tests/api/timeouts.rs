@@ -25,8 +25,8 @@ const fn secs(n: u64) -> Duration {
 async fn an_unused_copy_dies_at_the_idle_timeout_while_an_active_browser_stays(backend: Backend) {
     let app = TestApp::spawn_with(backend, |s| s.idle_timeout = secs(3)).await;
     app.register("alice").await;
-    let copy = client_with_cookie(&app.cookie_header().unwrap());
-    assert_eq!(whoami(&copy, &app.address).await.as_deref(), Some("alice"));
+    let copy = app.copy();
+    assert_eq!(copy.whoami().await.as_deref(), Some("alice"));
 
     // Times are sealed in whole seconds, so the idle timeout leaves between
     // 2 and 3 s of real idleness. The browser makes five requests 0.8 s
@@ -36,7 +36,7 @@ async fn an_unused_copy_dies_at_the_idle_timeout_while_an_active_browser_stays(b
         assert_eq!(app.whoami().await.as_deref(), Some("alice"), "request {i}");
     }
 
-    let response = copy.get(app.url("/api/me")).send().await.unwrap();
+    let response = copy.get("/api/me").await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "the idle copy");
     assert_session_cleared(&response);
 }
@@ -67,12 +67,8 @@ async fn an_active_session_still_ends_at_the_absolute_timeout(backend: Backend) 
         ended >= Duration::from_millis(2500),
         "ended after only {ended:?}"
     );
-    let replayed = client_with_cookie(&last_copy);
-    assert_eq!(
-        whoami(&replayed, &app.address).await,
-        None,
-        "a re-issued copy"
-    );
+    let replayed = TestClient::with_cookie(&app.address, &last_copy);
+    assert_eq!(replayed.whoami().await, None, "a re-issued copy");
 }
 
 /// The `Max-Age` of the one session `Set-Cookie` of `response`, if any.
@@ -124,15 +120,15 @@ async fn a_remembered_session_outlives_the_idle_timeout_but_not_its_duration(bac
     let response = app.login_remembered("alice", PASSWORD).await;
     let logged_in = Instant::now();
     assert!(matches!(max_age(&response), Some(4 | 5)));
-    let copy = client_with_cookie(&app.cookie_header().unwrap());
+    let copy = app.copy();
 
     // Idle for longer than both the idle and the absolute timeout (the
     // remember duration leaves room for slow requests under load).
     sleep(Duration::from_millis(2500)).await;
-    assert_eq!(whoami(&copy, &app.address).await.as_deref(), Some("alice"));
+    assert_eq!(copy.whoami().await.as_deref(), Some("alice"));
 
     sleep(secs(5).saturating_sub(logged_in.elapsed()) + Duration::from_millis(500)).await;
-    assert_eq!(whoami(&copy, &app.address).await, None);
+    assert_eq!(copy.whoami().await, None);
     assert_eq!(app.whoami().await, None);
 }
 

@@ -3,8 +3,11 @@
 //! own app, database, chromedriver and browser profile.
 
 mod harness;
+#[path = "../support/mod.rs"]
+mod support;
 
-use harness::{Browser, OtherSite, PASSWORD};
+use harness::{Browser, OtherSite};
+use support::PASSWORD;
 
 #[tokio::test]
 async fn registering_lands_on_the_dashboard_and_a_reload_keeps_the_login() {

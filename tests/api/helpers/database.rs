@@ -8,8 +8,14 @@ use super::Backend;
 
 /// A fresh database that is removed when dropped.
 pub enum TestDb {
-    Sqlite(tempfile::TempDir),
-    Postgres { admin_url: String, name: String },
+    /// The directory holding the file; removed on drop.
+    Sqlite {
+        _dir: tempfile::TempDir,
+    },
+    Postgres {
+        admin_url: String,
+        name: String,
+    },
 }
 
 impl TestDb {
@@ -19,7 +25,7 @@ impl TestDb {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
                 let url = DatabaseUrl::Sqlite(dir.path().join("test.db"));
-                (Self::Sqlite(dir), url)
+                (Self::Sqlite { _dir: dir }, url)
             }
             Backend::Postgres => {
                 let admin_url = std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL");

@@ -5,20 +5,14 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use reqwest::cookie::Jar;
-use reqwest::{Client, Response};
-
-use super::{BIN, ChildGuard, clean_command, free_port, healthz_status};
-use crate::helpers::{PASSWORD, assert_redirect, client_sending, client_with_jar, post_register};
+use super::{BIN, ChildGuard, clean_command, healthz_status};
+use crate::helpers::{TestClient, assert_redirect};
+use crate::support::free_port;
 
 /// How long a server may take to migrate and answer `/healthz`.
 const START_TIMEOUT: Duration = Duration::from_secs(20);
-
-/// No request of these tests may hang longer than this.
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// What every server of this build gets unless the test says otherwise.
 const TEST_DEFAULTS: [(&str, &str); 2] = [("BCRYPT_COST", "4"), ("DATABASE_POOL_SIZE", "2")];
@@ -166,17 +160,17 @@ impl Service {
         std::fs::read_to_string(&self.log_path).unwrap_or_default()
     }
 
-    /// `path` → `http://127.0.0.1:PORT/path`.
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.address)
+    /// A new browser for this server (see [`TestClient::new`]).
+    pub fn client(&self) -> TestClient {
+        TestClient::new(&self.address)
     }
 
-    /// Registers `name` with [`PASSWORD`] through `client` (a form post, as
-    /// curl sends it); asserts the 303 to `/dashboard`.
-    pub async fn register(&self, client: &Client, name: &str) -> Response {
-        let response = post_register(client, &self.address, name, PASSWORD).await;
-        assert_redirect(&response, "/dashboard");
-        response
+    /// A new browser that registered `name` with the stories' password;
+    /// asserts the 303 to `/dashboard`.
+    pub async fn user(&self, name: &str) -> TestClient {
+        let client = self.client();
+        assert_redirect(&client.register(name).await, "/dashboard");
+        client
     }
 
     /// Kills the server (if it still runs) and reaps it.
@@ -202,16 +196,4 @@ fn command(binary: &Path, dir: &Path, vars: &[(String, String)], args: &[&str]) 
     let mut command = clean_command(binary.to_str().expect("UTF-8 binary path"), dir);
     command.args(args).envs(vars.iter().map(|(k, v)| (k, v)));
     command
-}
-
-/// A browser-like client (cookie jar, no redirects followed) whose requests
-/// give up after [`REQUEST_TIMEOUT`], so a hanging server fails the test
-/// instead of hanging it.
-pub fn bounded_client() -> (Client, Arc<Jar>) {
-    client_with_jar(Client::builder().timeout(REQUEST_TIMEOUT))
-}
-
-/// A jar-less bounded client that always sends `cookie` (a copied cookie).
-pub fn bounded_client_with_cookie(cookie: &str) -> Client {
-    client_sending(Client::builder().timeout(REQUEST_TIMEOUT), cookie)
 }

@@ -19,10 +19,9 @@ pub struct Browser {
     pub client: Client,
     /// `http://127.0.0.1:PORT` of the app.
     pub address: String,
-    pub port: u16,
     // Fields drop in this order: the browser processes go before their
     // profile directory is removed.
-    driver: Chromedriver,
+    _driver: Chromedriver,
     _profile: tempfile::TempDir,
     _database: tempfile::TempDir,
 }
@@ -47,8 +46,7 @@ impl Browser {
         Some(Self {
             client,
             address: format!("http://127.0.0.1:{port}"),
-            port,
-            driver,
+            _driver: driver,
             _profile: profile,
             _database: database,
         })

@@ -5,26 +5,25 @@
 //! [`Chromedriver`] is dropped, so a failing test leaves no Chromium behind.
 
 use std::fs::File;
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::TIMEOUT;
+use crate::support::{free_port, required};
 
-/// The chromedriver to use: `CHROMEDRIVER`, or `None` (with a note) when it
-/// is not set. Under `CI=true` a missing `CHROMEDRIVER` is a failure.
+/// The chromedriver to use: `CHROMEDRIVER`, or `None` when it is not set
+/// (a skip locally, a failure under `CI=true`: see [`required`]).
 pub fn chromedriver() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("CHROMEDRIVER").filter(|p| !p.is_empty()) {
-        return Some(path.into());
-    }
-    assert!(
-        std::env::var("CI").map_or(true, |v| v != "true"),
-        "CI=true but CHROMEDRIVER is not set: the browser tests must run in CI"
-    );
-    eprintln!("SKIPPED (browser): set CHROMEDRIVER=/usr/bin/chromedriver");
-    None
+    let path = std::env::var_os("CHROMEDRIVER").filter(|p| !p.is_empty());
+    required(
+        path.map(PathBuf::from),
+        "browser",
+        "CHROMEDRIVER is not set",
+        "set CHROMEDRIVER=/usr/bin/chromedriver to run the browser tests",
+    )
 }
 
 /// A chromedriver in a process group of its own, killed with all of its
@@ -115,12 +114,4 @@ fn group_alive(pgid: u32) -> bool {
         let pgrp = fields.nth(1);
         state.is_some_and(|s| s != "Z" && s != "X") && pgrp == Some(&pgid.to_string())
     })
-}
-
-/// A port nobody listens on right now.
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
 }

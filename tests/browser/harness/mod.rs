@@ -13,8 +13,6 @@
 //! it each test notes that it was skipped and passes, except under `CI=true`,
 //! where a missing `CHROMEDRIVER` is a failure.
 
-#![allow(dead_code)]
-
 use std::time::Duration;
 
 mod browser;
@@ -24,9 +22,6 @@ mod stories;
 
 pub use browser::Browser;
 pub use other_site::OtherSite;
-
-/// A password every story may use for its users.
-pub const PASSWORD: &str = "correct horse battery staple";
 
 /// How long to wait for a page, an element or chromedriver before failing.
 const TIMEOUT: Duration = Duration::from_secs(15);
