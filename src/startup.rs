@@ -14,13 +14,15 @@ use actix_web::middleware::{Condition, DefaultHeaders, Logger, from_fn};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context as _;
 
-use crate::auth::cache::SessionCache;
-use crate::auth::cookie::{SessionCookie, seal_policy, session_hook};
 use crate::auth::csrf::refuse_cross_site;
-use crate::auth::hashing::HashPool;
-use crate::auth::session::IDENTITY_KEY;
+use crate::auth::hash_threads::HashThreads;
+use crate::auth::login::IDENTITY_KEY;
+use crate::auth::session_checks::SessionCheckCache;
+use crate::auth::session_cookie::{
+    SessionCookieConfig, note_session_outcome, reseal_and_set_lifetime,
+};
 use crate::auth::throttle::Throttle;
-use crate::auth::{Passwords, SessionPolicy};
+use crate::auth::{PasswordHasher, SessionTimeouts};
 use crate::config::Settings;
 use crate::db;
 use crate::flash::FlashCookies;
@@ -57,7 +59,7 @@ impl Application {
         let port = listener.local_addr()?.port();
         let workers = settings.workers;
         let state = web::Data::new(build_state(settings, pool)?);
-        state.passwords.prewarm();
+        state.hasher.prewarm();
         log::info!(
             "listening on http://{}:{port} ({} database)",
             state.settings.host,
@@ -80,10 +82,10 @@ impl Application {
                 .app_data(web::PayloadConfig::new(BODY_LIMIT))
                 .configure(|cfg| routes::configure(cfg, allow_registration))
                 .default_service(web::to(routes::not_found))
-                .wrap(from_fn(session_hook))
+                .wrap(from_fn(note_session_outcome))
                 .wrap(identity_middleware())
                 .wrap(session)
-                .wrap(from_fn(seal_policy))
+                .wrap(from_fn(reseal_and_set_lifetime))
                 .wrap(from_fn(refuse_cross_site))
                 .wrap(from_fn(limit_body))
                 .wrap(from_fn(render::negotiate_errors))
@@ -200,13 +202,13 @@ fn build_state(settings: Settings, pool: db::Pool) -> anyhow::Result<AppState> {
         pool,
         pages,
         flash: FlashCookies::new(key.clone(), settings.cookie_secure),
-        passwords: Passwords::new(settings.bcrypt_cost, HashPool::start(settings.workers)?),
-        session: SessionPolicy {
+        hasher: PasswordHasher::new(settings.bcrypt_cost, HashThreads::start(settings.workers)?),
+        timeouts: SessionTimeouts {
             idle: settings.idle_timeout,
             absolute: settings.absolute_timeout,
             remember: settings.remember_me_duration,
         },
-        session_cookie: SessionCookie {
+        session_cookie: SessionCookieConfig {
             name: settings.session_cookie_name(),
             secure: settings.cookie_secure,
             key,
@@ -219,13 +221,13 @@ fn build_state(settings: Settings, pool: db::Pool) -> anyhow::Result<AppState> {
                 .unwrap_or(i64::MAX),
         },
         throttle: Throttle::new(settings.login_ip_limit),
-        sessions: SessionCache::default(),
+        session_checks: SessionCheckCache::default(),
         settings,
     })
 }
 
 /// The whole cookie policy in one place.
-fn session_middleware(cookie: &SessionCookie) -> SessionMiddleware<CookieSessionStore> {
+fn session_middleware(cookie: &SessionCookieConfig) -> SessionMiddleware<CookieSessionStore> {
     SessionMiddleware::builder(CookieSessionStore::default(), cookie.key.clone())
         .cookie_name(cookie.name.to_owned())
         .cookie_content_security(CookieContentSecurity::Private)
@@ -234,12 +236,12 @@ fn session_middleware(cookie: &SessionCookie) -> SessionMiddleware<CookieSession
         .cookie_path("/".to_owned())
         .cookie_domain(None)
         .cookie_secure(cookie.secure)
-        // A browser-session cookie; "remember me" gets its Max-Age in `seal_policy`.
+        // A browser-session cookie; "remember me" gets its Max-Age in `reseal_and_set_lifetime`.
         .session_lifecycle(BrowserSession::default())
         .build()
 }
 
-/// Timeouts are ours (sealed in `AuthState`), not actix-identity's.
+/// Timeouts are ours (sealed in `SealedLogin`), not actix-identity's.
 fn identity_middleware() -> IdentityMiddleware {
     IdentityMiddleware::builder()
         .id_key(IDENTITY_KEY)

@@ -4,10 +4,10 @@ use std::time::Duration;
 
 use actix_web::web;
 
-use crate::auth::cache::SessionCache;
-use crate::auth::cookie::SessionCookie;
+use crate::auth::session_checks::SessionCheckCache;
+use crate::auth::session_cookie::SessionCookieConfig;
 use crate::auth::throttle::Throttle;
-use crate::auth::{Passwords, SessionPolicy};
+use crate::auth::{PasswordHasher, SessionTimeouts};
 use crate::config::Settings;
 use crate::db::{self, AnyConnection, Pool};
 use crate::error::AppError;
@@ -28,13 +28,13 @@ pub struct AppState {
     /// One-time notices.
     pub flash: FlashCookies,
     /// bcrypt at the configured cost.
-    pub passwords: Passwords,
+    pub hasher: PasswordHasher,
     /// Session timeouts.
-    pub session: SessionPolicy,
+    pub timeouts: SessionTimeouts,
     /// Session cookie name, keys and attributes.
-    pub session_cookie: SessionCookie,
+    pub session_cookie: SessionCookieConfig,
     /// Recent answers of the guard's database checks.
-    pub sessions: SessionCache,
+    pub session_checks: SessionCheckCache,
     /// Attempts per client address.
     pub throttle: Throttle,
 }

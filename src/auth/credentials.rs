@@ -4,7 +4,7 @@
 use chrono::Utc;
 use diesel::Connection as _;
 
-use super::password::Verification;
+use super::password_hasher::Verification;
 use super::throttle::lock_duration;
 use crate::db::login_failures;
 use crate::db::users::{self, User};
@@ -25,7 +25,7 @@ pub async fn check(
     // even a NUL byte PostgreSQL refuses) is an unknown name: nothing to look
     // up or count, but the same bcrypt work and answer.
     let Ok(valid) = Username::parse(name) else {
-        let _ = state.passwords.verify(password, None).await?;
+        let _ = state.hasher.verify(password, None).await?;
         log::info!("login failed: username={name:?} client={client} (not a valid username)");
         return Err(AppError::InvalidCredentials);
     };
@@ -52,7 +52,7 @@ pub async fn check(
     }
 
     let stored = user.as_ref().map(|u| u.password_hash.clone());
-    let verification = state.passwords.verify(password, stored).await?;
+    let verification = state.hasher.verify(password, stored).await?;
     match (user, verification) {
         (Some(user), Verification::Valid { rehash }) => {
             let (id, had_failures) = (user.id, failures.is_some());

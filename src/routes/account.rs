@@ -8,8 +8,8 @@ use serde::Deserialize;
 use tera::Context;
 
 use super::input::Input;
-use crate::auth::password::Verification;
-use crate::auth::{CurrentUser, session};
+use crate::auth::password_hasher::Verification;
+use crate::auth::{CurrentUser, login};
 use crate::db::{login_failures, users};
 use crate::domain::{NewPassword, normalize_username};
 use crate::error::{AppError, FieldErrors};
@@ -106,7 +106,7 @@ async fn password_matches(
         .db(move |c| Ok(users::find_by_id(c, user_id)?.map(|u| u.password_hash)))
         .await?;
     Ok(matches!(
-        state.passwords.verify(password, stored).await?,
+        state.hasher.verify(password, stored).await?,
         Verification::Valid { .. }
     ))
 }
@@ -128,7 +128,7 @@ pub async fn change_password(
     if form.new_password_confirm.is_some_and(|c| c != new) {
         errors.insert(
             "new_password_confirm",
-            vec!["Passwords do not match.".into()],
+            vec!["PasswordHasher do not match.".into()],
         );
     }
     let current = form.current_password.unwrap_or_default();
@@ -147,12 +147,12 @@ pub async fn change_password(
         return invalid(&state, &req, &user, errors);
     };
 
-    let hash = state.passwords.hash(accepted).await?;
+    let hash = state.hasher.hash(accepted).await?;
     let id = user.id;
     let generation = state
         .db(move |c| Ok(users::set_password(c, id, &hash)?))
         .await?;
-    session::reissue(&req, &state, &user.auth, generation)?;
+    login::reissue(&req, &state, &user.sealed, generation)?;
     log::info!("password changed: user_id={id}; other sessions ended");
     done(&state, json, "Password changed", "/account")
 }
@@ -167,7 +167,7 @@ pub async fn logout_others(
     let generation = state
         .db(move |c| Ok(users::bump_generation(c, id)?))
         .await?;
-    session::reissue(&req, &state, &user.auth, generation)?;
+    login::reissue(&req, &state, &user.sealed, generation)?;
     log::info!("other sessions ended: user_id={id}");
     done(
         &state,
@@ -207,8 +207,8 @@ pub async fn delete(
         })
         .await?;
     // The account is gone, so every cookie of it is dead: no revocation needed.
-    state.sessions.invalidate();
-    session::end(&req);
+    state.session_checks.invalidate();
+    login::end(&req);
     log::info!("account deleted: user_id={id}");
     done(&state, json, "Your account has been deleted", "/login")
 }

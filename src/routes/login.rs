@@ -8,7 +8,7 @@ use tera::Context;
 
 use super::api::UserJson;
 use super::input::{Input, checkbox};
-use crate::auth::{credentials, session};
+use crate::auth::{credentials, login};
 use crate::client_ip;
 use crate::domain::SafeNext;
 use crate::error::{AppError, FieldErrors};
@@ -98,7 +98,7 @@ pub async fn submit(
         Err(e @ (AppError::InvalidCredentials | AppError::Throttled { .. })) => return refuse(e),
         Err(e) => return Err(e),
     };
-    session::start(&req, &user, form.remember)?;
+    login::start(&req, &user, form.remember)?;
 
     if json {
         return Ok(render::json(

@@ -4,7 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use tera::Context;
 
-use crate::auth::session;
+use crate::auth::login;
 use crate::error::AppError;
 use crate::flash::FlashMessage;
 use crate::render;
@@ -24,7 +24,7 @@ pub async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    session::logout(&req, &state).await?;
+    login::logout(&req, &state).await?;
     let mut response = render::see_other("/login");
     response
         .add_cookie(

@@ -70,7 +70,7 @@ fn guarded_api(route: Route) -> Route {
 
 /// `GET /`: 303 to `/dashboard` when logged in, else to `/login`.
 pub async fn home(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let logged_in = auth::session::authenticate(&req, &state).await?.is_some();
+    let logged_in = auth::login::authenticate(&req, &state).await?.is_some();
     Ok(render::see_other(if logged_in {
         "/dashboard"
     } else {

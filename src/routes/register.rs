@@ -8,7 +8,7 @@ use tera::Context;
 
 use super::api::UserJson;
 use super::input::Input;
-use crate::auth::session;
+use crate::auth::login;
 use crate::client_ip;
 use crate::db::users::{self, NewUser};
 use crate::domain::{NewPassword, Username};
@@ -58,7 +58,10 @@ fn validate(form: &RegisterForm) -> Result<(Username, NewPassword), FieldErrors>
         .as_deref()
         .is_some_and(|c| c != password)
     {
-        errors.insert("password_confirm", vec!["Passwords do not match.".into()]);
+        errors.insert(
+            "password_confirm",
+            vec!["PasswordHasher do not match.".into()],
+        );
     }
     match (username, new_password) {
         (Some(u), Some(p)) if errors.is_empty() => Ok((u, p)),
@@ -95,7 +98,7 @@ pub async fn submit(
         Err(errors) => return Err(AppError::Validation(errors)),
     };
 
-    let hash = state.passwords.hash(password).await?;
+    let hash = state.hasher.hash(password).await?;
     let name = username.clone();
     let created = state
         .db(move |conn| {
@@ -120,7 +123,7 @@ pub async fn submit(
         return Err(AppError::UsernameTaken);
     };
 
-    session::start(&req, &user, false)?;
+    login::start(&req, &user, false)?;
     let client = client_ip::describe(ip);
     log::info!("registered: username={:?} client={client}", user.username);
     if json {

@@ -1,12 +1,12 @@
 //! The session cookie's policy around actix-session.
 //!
 //! actix-session seals and opens the cookie with one key. Around it:
-//! - [`seal_policy`] (outside the session middleware): during a key rotation
+//! - [`reseal_and_set_lifetime`] (outside the session middleware): during a key rotation
 //!   it opens the cookie first, and one sealed with a `SECRET_KEY_FALLBACKS`
 //!   key is re-sealed with the current key and answered with that new cookie.
 //!   On the way out it clears a cookie that could not be opened (actix-session
 //!   would silently leave it) and gives a "remember me" cookie its `Max-Age`.
-//! - [`session_hook`] (inside it) renews a re-sealed session so it is written
+//! - [`note_session_outcome`] (inside it) renews a re-sealed session so it is written
 //!   back, notes when the written session is a "remember me" one, and notes
 //!   a cookie that left the session empty, i.e. could not be opened.
 
@@ -18,12 +18,12 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{HttpMessage as _, web};
 
-use super::expiry::AuthState;
-use super::session::{AUTH_KEY, unix_now};
+use super::expiry::SealedLogin;
+use super::login::{LOGIN_KEY, unix_now};
 use crate::state::AppState;
 
 /// The cookie's name, keys and attributes.
-pub struct SessionCookie {
+pub struct SessionCookieConfig {
     /// `session` or `__Host-session`.
     pub name: &'static str,
     /// The `Secure` attribute.
@@ -48,7 +48,7 @@ struct Unreadable;
 #[derive(Clone, Copy)]
 struct PersistentUntil(i64);
 
-impl SessionCookie {
+impl SessionCookieConfig {
     /// A cookie that the current key cannot open but a fallback key can,
     /// sealed anew with the current key.
     fn reseal(&self, value: &str) -> Option<String> {
@@ -112,7 +112,7 @@ fn incoming_value(req: &ServiceRequest, name: &str) -> Option<String> {
 }
 
 /// Outer middleware: see the module docs.
-pub async fn seal_policy(
+pub async fn reseal_and_set_lifetime(
     mut req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
@@ -172,7 +172,7 @@ pub async fn seal_policy(
 }
 
 /// Inner middleware (inside actix-session): see the module docs.
-pub async fn session_hook(
+pub async fn note_session_outcome(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
@@ -188,7 +188,7 @@ pub async fn session_hook(
     let session = request.get_session();
     match session.status() {
         SessionStatus::Changed | SessionStatus::Renewed => {
-            if let Ok(Some(auth)) = session.get::<AuthState>(AUTH_KEY)
+            if let Ok(Some(auth)) = session.get::<SealedLogin>(LOGIN_KEY)
                 && auth.remember
             {
                 let until = auth.login_at.saturating_add(policy.remember_secs);

@@ -2,7 +2,7 @@
 //! [`reissue`] under a new generation, [`logout`] for good, and
 //! [`authenticate`] on every request.
 //!
-//! actix-identity keeps the user id; next to it we seal an [`AuthState`]:
+//! actix-identity keeps the user id; next to it we seal an [`SealedLogin`]:
 //! the user's session generation, a random session id, the login time and
 //! the last-seen time. The server trusts nothing but these sealed values, so
 //! a copied cookie cannot outlive its timeouts (`auth::expiry`), a password
@@ -15,8 +15,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::NaiveDateTime;
 
-use super::cache::CachedUser;
-use super::expiry::AuthState;
+use super::expiry::SealedLogin;
+use super::session_checks::CachedUser;
 use crate::db::revoked_sessions;
 use crate::db::users::{self, User};
 use crate::error::AppError;
@@ -24,8 +24,8 @@ use crate::state::AppState;
 
 /// Session key of the identity (the user id); short, since it rides in every cookie.
 pub const IDENTITY_KEY: &str = "uid";
-/// Session key of [`AuthState`].
-pub const AUTH_KEY: &str = "auth";
+/// Session key of [`SealedLogin`].
+pub const LOGIN_KEY: &str = "auth";
 
 /// The logged-in user, handed by the guard to handlers.
 #[derive(Debug, Clone)]
@@ -39,7 +39,7 @@ pub struct CurrentUser {
     /// The most recent login (UTC): this session's, or a later one elsewhere.
     pub last_login_at: Option<NaiveDateTime>,
     /// This session's sealed state.
-    pub auth: AuthState,
+    pub sealed: SealedLogin,
 }
 
 /// Seconds since the unix epoch.
@@ -57,18 +57,18 @@ fn session_error(e: impl std::fmt::Display) -> AppError {
 }
 
 /// Logs `user` in on a fresh session: nothing of the anonymous session survives.
-pub fn start(req: &HttpRequest, user: &User, remember: bool) -> Result<AuthState, AppError> {
+pub fn start(req: &HttpRequest, user: &User, remember: bool) -> Result<SealedLogin, AppError> {
     let session = req.get_session();
     session.clear();
     let now = unix_now();
-    let auth = AuthState {
+    let auth = SealedLogin {
         generation: user.session_generation,
         sid: new_sid(),
         login_at: now,
         seen_at: now,
         remember,
     };
-    session.insert(AUTH_KEY, &auth).map_err(session_error)?;
+    session.insert(LOGIN_KEY, &auth).map_err(session_error)?;
     // `login` renews the session (a new AES-GCM seal of the state).
     Identity::login(&req.extensions(), user.id.to_string()).map_err(session_error)?;
     Ok(auth)
@@ -80,17 +80,17 @@ pub fn start(req: &HttpRequest, user: &User, remember: bool) -> Result<AuthState
 pub fn reissue(
     req: &HttpRequest,
     state: &AppState,
-    current: &AuthState,
+    current: &SealedLogin,
     generation: i32,
 ) -> Result<(), AppError> {
-    state.sessions.invalidate();
-    let auth = AuthState {
+    state.session_checks.invalidate();
+    let auth = SealedLogin {
         generation,
         seen_at: unix_now(),
         ..current.clone()
     };
     req.get_session()
-        .insert(AUTH_KEY, &auth)
+        .insert(LOGIN_KEY, &auth)
         .map_err(session_error)
 }
 
@@ -104,8 +104,8 @@ pub fn end(req: &HttpRequest) {
 /// the record, nothing is confirmed: the error (503) says to try again, and
 /// the cookie stays, since removing it here would leave copies alive.
 pub async fn logout(req: &HttpRequest, state: &AppState) -> Result<(), AppError> {
-    if let Some((id, auth)) = sealed_login(req) {
-        let expires_at = chrono::DateTime::from_timestamp(state.session.expires_at(&auth), 0)
+    if let Some((id, auth)) = read_sealed_login(req) {
+        let expires_at = chrono::DateTime::from_timestamp(state.timeouts.expires_at(&auth), 0)
             .map(|t| t.naive_utc());
         let now = chrono::Utc::now().naive_utc();
         // An already expired session has nothing left to revoke.
@@ -113,7 +113,7 @@ pub async fn logout(req: &HttpRequest, state: &AppState) -> Result<(), AppError>
             state
                 .db(move |conn| Ok(revoked_sessions::revoke(conn, &auth.sid, expires_at, now)?))
                 .await?;
-            state.sessions.invalidate();
+            state.session_checks.invalidate();
         }
         log::info!("logout: user_id={id}");
     }
@@ -122,14 +122,14 @@ pub async fn logout(req: &HttpRequest, state: &AppState) -> Result<(), AppError>
 }
 
 /// The sealed state of this request's session, if it has a login.
-pub fn sealed_login(req: &HttpRequest) -> Option<(i32, AuthState)> {
+pub fn read_sealed_login(req: &HttpRequest) -> Option<(i32, SealedLogin)> {
     let id = req.get_identity().ok()?.id().ok()?.parse::<i32>().ok()?;
     let auth = read_auth(&req.get_session())?;
     Some((id, auth))
 }
 
-fn read_auth(session: &Session) -> Option<AuthState> {
-    session.get::<AuthState>(AUTH_KEY).ok().flatten()
+fn read_auth(session: &Session) -> Option<SealedLogin> {
+    session.get::<SealedLogin>(LOGIN_KEY).ok().flatten()
 }
 
 /// The user behind session `sid` as the database sees it (or saw it less
@@ -139,10 +139,10 @@ async fn checked_user(
     id: i32,
     sid: &str,
 ) -> Result<Option<CachedUser>, AppError> {
-    if let Some(known) = state.sessions.lookup(id, sid) {
+    if let Some(known) = state.session_checks.lookup(id, sid) {
         return Ok(known);
     }
-    let ticket = state.sessions.ticket();
+    let ticket = state.session_checks.ticket();
     let revoked_sid = sid.to_owned();
     let user = state
         .db(move |conn| match users::find_by_id(conn, id)? {
@@ -158,7 +158,7 @@ async fn checked_user(
         })
         .await?;
     state
-        .sessions
+        .session_checks
         .store(ticket, id, sid.to_owned(), user.clone());
     Ok(user)
 }
@@ -180,7 +180,7 @@ pub async fn authenticate(
         return Ok(None);
     };
     let now = unix_now();
-    if !state.session.is_live(&auth, now) {
+    if !state.timeouts.is_live(&auth, now) {
         end(req);
         return Ok(None);
     }
@@ -191,13 +191,13 @@ pub async fn authenticate(
         end(req);
         return Ok(None);
     };
-    if state.session.needs_touch(&auth, now) {
-        let touched = AuthState {
+    if state.timeouts.needs_touch(&auth, now) {
+        let touched = SealedLogin {
             seen_at: now,
             ..auth.clone()
         };
         req.get_session()
-            .insert(AUTH_KEY, &touched)
+            .insert(LOGIN_KEY, &touched)
             .map_err(session_error)?;
     }
     Ok(Some(CurrentUser {
@@ -205,6 +205,6 @@ pub async fn authenticate(
         username: user.username,
         created_at: user.created_at,
         last_login_at: user.last_login_at,
-        auth,
+        sealed: auth,
     }))
 }

@@ -8,16 +8,16 @@
 use std::str::FromStr as _;
 use std::sync::{Arc, OnceLock};
 
-use super::hashing::HashPool;
+use super::hash_threads::HashThreads;
 use crate::domain::{MAX_PASSWORD_BYTES, NewPassword};
 use crate::error::AppError;
 
 /// Hashes and verifies at the configured cost.
 #[derive(Clone)]
-pub struct Passwords {
+pub struct PasswordHasher {
     cost: u32,
     dummy: Arc<OnceLock<String>>,
-    pool: HashPool,
+    pool: HashThreads,
 }
 
 /// The outcome of checking a login password.
@@ -33,9 +33,9 @@ pub enum Verification {
     Invalid,
 }
 
-impl Passwords {
+impl PasswordHasher {
     /// A hasher for `cost` (4–31) running on `pool`.
-    pub fn new(cost: u32, pool: HashPool) -> Self {
+    pub fn new(cost: u32, pool: HashThreads) -> Self {
         Self {
             cost,
             dummy: Arc::new(OnceLock::new()),
@@ -122,13 +122,13 @@ impl Passwords {
 mod tests {
     use super::*;
 
-    fn blocking_verify(p: &Passwords, candidate: &str, stored: Option<&str>) -> Verification {
+    fn blocking_verify(p: &PasswordHasher, candidate: &str, stored: Option<&str>) -> Verification {
         p.verify_blocking(candidate, stored)
     }
 
     #[test]
     fn the_right_password_verifies_and_a_wrong_one_does_not() {
-        let p = Passwords::new(4, HashPool::start(1).unwrap());
+        let p = PasswordHasher::new(4, HashThreads::start(1).unwrap());
         let hash = bcrypt::hash("correct horse battery", 4).unwrap();
         assert_eq!(
             blocking_verify(&p, "correct horse battery", Some(&hash)),
@@ -146,7 +146,7 @@ mod tests {
 
     #[test]
     fn a_password_longer_than_72_bytes_never_matches_its_prefix() {
-        let p = Passwords::new(4, HashPool::start(1).unwrap());
+        let p = PasswordHasher::new(4, HashThreads::start(1).unwrap());
         let exact: String = "ab".repeat(36);
         let hash = bcrypt::hash(&exact, 4).unwrap();
         assert!(matches!(
@@ -162,7 +162,7 @@ mod tests {
 
     #[test]
     fn a_hash_made_at_another_cost_is_renewed_at_login() {
-        let p = Passwords::new(5, HashPool::start(1).unwrap());
+        let p = PasswordHasher::new(5, HashThreads::start(1).unwrap());
         let old = bcrypt::hash("correct horse battery", 4).unwrap();
         let Verification::Valid { rehash: Some(new) } =
             blocking_verify(&p, "correct horse battery", Some(&old))

@@ -11,7 +11,7 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{HttpMessage as _, HttpResponse, web};
 
-use super::session::authenticate;
+use super::login::authenticate;
 use crate::error::AppError;
 use crate::render::{self, Format};
 use crate::state::AppState;
