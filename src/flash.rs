@@ -5,8 +5,10 @@
 //! removed. The page that shows them clears the cookie.
 
 use actix_web::HttpRequest;
-use actix_web::cookie::{Cookie, CookieJar, Key, SameSite};
+use actix_web::cookie::{Cookie, CookieJar, Key};
 use serde::{Deserialize, Serialize};
+
+use crate::cookies;
 
 /// How a notice is styled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,6 +50,7 @@ impl FlashMessage {
 }
 
 /// Reads and writes the flash cookie.
+#[derive(Clone)]
 pub struct FlashCookies {
     key: Key,
     name: &'static str,
@@ -80,7 +83,8 @@ impl FlashCookies {
     pub fn cookie(&self, messages: &[FlashMessage]) -> Cookie<'static> {
         let value = serde_json::to_string(messages).unwrap_or_default();
         let mut jar = CookieJar::new();
-        jar.private_mut(&self.key).add(self.base(value));
+        jar.private_mut(&self.key)
+            .add(cookies::build(self.name, value, self.secure));
         jar.get(self.name)
             .cloned()
             .unwrap_or_else(|| self.removal())
@@ -88,17 +92,6 @@ impl FlashCookies {
 
     /// A cookie that deletes the flash cookie.
     pub fn removal(&self) -> Cookie<'static> {
-        let mut cookie = self.base(String::new());
-        cookie.make_removal();
-        cookie
-    }
-
-    fn base(&self, value: String) -> Cookie<'static> {
-        Cookie::build(self.name, value)
-            .path("/")
-            .http_only(true)
-            .secure(self.secure)
-            .same_site(SameSite::Lax)
-            .finish()
+        cookies::removal(self.name, self.secure)
     }
 }

@@ -1,6 +1,7 @@
-//! Authentication: passwords, the sealed session state, the login guard
-//! and the session cookie's policy.
+//! Authentication: passwords, the sealed login, the login guard and the
+//! session cookie's upkeep.
 
+pub mod authenticator;
 pub mod credentials;
 pub mod csrf;
 pub mod expiry;
@@ -12,7 +13,8 @@ pub mod session_checks;
 pub mod session_cookie;
 pub mod throttle;
 
+pub use authenticator::Authenticator;
 pub use expiry::SessionTimeouts;
-pub use guard::{require_login, require_login_api};
+pub use guard::require_login;
 pub use login::CurrentUser;
 pub use password_hasher::PasswordHasher;

@@ -1,4 +1,5 @@
-//! The session cookie's policy around actix-session.
+//! The session cookie: its settings ([`SessionCookieConfig`], which also
+//! builds actix-session's middleware) and its upkeep around actix-session.
 //!
 //! actix-session seals and opens the cookie with one key. Around it:
 //! - [`reseal_and_set_lifetime`] (outside the session middleware): during a key rotation
@@ -10,19 +11,22 @@
 //!   back, notes when the written session is a "remember me" one, and notes
 //!   a cookie that left the session empty, i.e. could not be opened.
 
-use actix_session::{SessionExt as _, SessionStatus};
+use actix_session::config::{BrowserSession, CookieContentSecurity};
+use actix_session::storage::CookieSessionStore;
+use actix_session::{SessionExt as _, SessionMiddleware, SessionStatus};
+use actix_web::HttpMessage as _;
 use actix_web::body::MessageBody;
-use actix_web::cookie::{Cookie, CookieJar, Key, SameSite, time};
+use actix_web::cookie::{Cookie, CookieJar, Key, time};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{HttpMessage as _, web};
 
 use super::expiry::SealedLogin;
 use super::login::{LOGIN_KEY, unix_now};
-use crate::state::AppState;
+use crate::cookies;
 
 /// The cookie's name, keys and attributes.
+#[derive(Clone)]
 pub struct SessionCookieConfig {
     /// `session` or `__Host-session`.
     pub name: &'static str,
@@ -69,15 +73,20 @@ impl SessionCookieConfig {
         jar.get(self.name).map(|c| c.value().to_owned())
     }
 
-    fn removal(&self) -> Cookie<'static> {
-        let mut cookie = Cookie::build(self.name, "")
-            .path("/")
-            .http_only(true)
-            .secure(self.secure)
-            .same_site(SameSite::Lax)
-            .finish();
-        cookie.make_removal();
-        cookie
+    /// actix-session with the whole cookie policy spelled out.
+    pub fn middleware(&self) -> SessionMiddleware<CookieSessionStore> {
+        SessionMiddleware::builder(CookieSessionStore::default(), self.key.clone())
+            .cookie_name(self.name.to_owned())
+            .cookie_content_security(CookieContentSecurity::Private)
+            .cookie_http_only(cookies::HTTP_ONLY)
+            .cookie_same_site(cookies::SAME_SITE)
+            .cookie_path(cookies::PATH.to_owned())
+            .cookie_domain(None)
+            .cookie_secure(self.secure)
+            // A browser-session cookie; "remember me" gets its Max-Age in
+            // `reseal_and_set_lifetime`.
+            .session_lifecycle(BrowserSession::default())
+            .build()
     }
 }
 
@@ -112,14 +121,11 @@ fn incoming_value(req: &ServiceRequest, name: &str) -> Option<String> {
 }
 
 /// Outer middleware: see the module docs.
-pub async fn reseal_and_set_lifetime(
+pub async fn reseal_and_set_lifetime<B: MessageBody>(
+    policy: &SessionCookieConfig,
     mut req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
-        return next.call(req).await;
-    };
-    let policy = &state.session_cookie;
+    next: Next<B>,
+) -> Result<ServiceResponse<B>, actix_web::Error> {
     // Only during a key rotation does the cookie need opening before
     // actix-session reads it; otherwise this costs nothing per request.
     if !policy.fallbacks.is_empty()
@@ -159,7 +165,8 @@ pub async fn reseal_and_set_lifetime(
     }
     // actix-session ignores a cookie it cannot open; we clear it.
     if !ours_set && unreadable {
-        rewritten.push(policy.removal().encoded().to_string());
+        let removal = cookies::removal(policy.name, policy.secure);
+        rewritten.push(removal.encoded().to_string());
     }
     let headers = res.headers_mut();
     headers.remove(header::SET_COOKIE);
@@ -172,17 +179,14 @@ pub async fn reseal_and_set_lifetime(
 }
 
 /// Inner middleware (inside actix-session): see the module docs.
-pub async fn note_session_outcome(
+pub async fn note_session_outcome<B: MessageBody>(
+    policy: &SessionCookieConfig,
     req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    next: Next<B>,
+) -> Result<ServiceResponse<B>, actix_web::Error> {
     if req.extensions().get::<Resealed>().is_some() {
         req.get_session().renew();
     }
-    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
-        return next.call(req).await;
-    };
-    let policy = &state.session_cookie;
     let res = next.call(req).await?;
     let request = res.request();
     let session = request.get_session();

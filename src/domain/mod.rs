@@ -5,6 +5,6 @@ mod new_password;
 mod next;
 mod username;
 
-pub use new_password::{MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS, NewPassword};
+pub use new_password::{MAX_PASSWORD_BYTES, NewPassword};
 pub use next::SafeNext;
 pub use username::{Username, normalize_username};

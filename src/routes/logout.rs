@@ -4,7 +4,6 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use tera::Context;
 
-use crate::auth::login;
 use crate::error::AppError;
 use crate::flash::FlashMessage;
 use crate::render;
@@ -15,7 +14,9 @@ pub async fn confirm(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    render::page(&state, &req, StatusCode::OK, "logout.html", Context::new())
+    state
+        .pages
+        .respond(&req, StatusCode::OK, "logout.html", Context::new())
 }
 
 /// `POST /logout`: ends the session, removes the cookie, 303 to `/login`
@@ -24,12 +25,13 @@ pub async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    login::logout(&req, &state).await?;
+    state.auth.logout(&req).await?;
     let mut response = render::see_other("/login");
     response
         .add_cookie(
             &state
-                .flash
+                .pages
+                .flash()
                 .cookie(&[FlashMessage::info("You have been logged out")]),
         )
         .map_err(|e| AppError::Unexpected(anyhow::anyhow!("flash cookie: {e}")))?;
