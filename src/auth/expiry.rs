@@ -1,7 +1,8 @@
 //! When a sealed login stops being valid: the facts sealed in the session
-//! cookie ([`SealedLogin`]) and the SPEC's timeouts ([`SessionTimeouts`]) applied
-//! to them. Plain values in, plain answers out: the clock, the cookie and the
-//! database are `auth::login`'s business.
+//! cookie ([`SealedLogin`]) and the timeouts ([`SessionTimeouts`],
+//! docs/contract.md, Sessions and security) applied to them. Plain values
+//! in, plain answers out: the clock, the cookie and the database are
+//! `auth::authenticator`'s business.
 
 use std::time::Duration;
 
@@ -27,7 +28,7 @@ pub struct SealedLogin {
     pub remember: bool,
 }
 
-/// The timeouts of the SPEC.
+/// The timeouts of docs/contract.md, Sessions and security.
 #[derive(Debug, Clone, Copy)]
 pub struct SessionTimeouts {
     /// `SESSION_IDLE_TIMEOUT`.

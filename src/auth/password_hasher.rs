@@ -1,4 +1,4 @@
-//! bcrypt, always on the low-priority hashing threads (`hashing`), never
+//! bcrypt, always on the low-priority hashing threads (`hash_threads`), never
 //! on the threads that serve requests.
 //!
 //! A login for an unknown name, or with a password bcrypt cannot check in

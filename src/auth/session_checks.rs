@@ -14,7 +14,8 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDateTime;
 
-/// How long a database answer is reused (the SPEC allows other instances one second).
+/// How long a database answer is reused (docs/contract.md, Scaling out,
+/// allows other instances one second).
 pub const FRESH_FOR: Duration = Duration::from_millis(500);
 /// Above this many entries, stale ones are swept (and all, if that is not enough).
 const MAX_ENTRIES: usize = 50_000;

@@ -1,5 +1,5 @@
 //! `Input<T>`: a POST body read from a form or from JSON, with the answers
-//! for bad input of docs/contract.md, Routes (400 with a message).
+//! for bad input (400 with a message; docs/contract.md, Routes).
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage as _, HttpRequest, web};
