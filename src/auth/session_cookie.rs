@@ -143,7 +143,10 @@ pub async fn reseal_and_set_lifetime<B: MessageBody>(
         return Ok(res);
     }
     let mut ours_set = false;
-    let mut rewritten = Vec::new();
+    // Other cookies pass byte for byte; ours is re-encoded (always a valid
+    // header value: `encoded` percent-encodes).
+    let encode = |c: &Cookie<'_>| HeaderValue::from_str(&c.encoded().to_string()).ok();
+    let mut rewritten: Vec<HeaderValue> = Vec::new();
     for value in res.headers().get_all(header::SET_COOKIE) {
         let parsed = value
             .to_str()
@@ -158,22 +161,19 @@ pub async fn reseal_and_set_lifetime<B: MessageBody>(
                     cookie.set_max_age(max_age);
                     cookie.set_expires(time::OffsetDateTime::now_utc() + max_age);
                 }
-                rewritten.push(cookie.encoded().to_string());
+                rewritten.extend(encode(&cookie));
             }
-            _ => rewritten.push(value.to_str().unwrap_or_default().to_owned()),
+            _ => rewritten.push(value.clone()),
         }
     }
     // actix-session ignores a cookie it cannot open; we clear it.
     if !ours_set && unreadable {
-        let removal = cookies::removal(policy.name, policy.secure);
-        rewritten.push(removal.encoded().to_string());
+        rewritten.extend(encode(&cookies::removal(policy.name, policy.secure)));
     }
     let headers = res.headers_mut();
     headers.remove(header::SET_COOKIE);
     for value in rewritten {
-        if let Ok(value) = HeaderValue::from_str(&value) {
-            headers.append(header::SET_COOKIE, value);
-        }
+        headers.append(header::SET_COOKIE, value);
     }
     Ok(res)
 }

@@ -93,16 +93,10 @@ fn done(
             &serde_json::json!({ "message": message }),
         ));
     }
-    let mut response = render::see_other(location);
-    response
-        .add_cookie(
-            &state
-                .pages
-                .flash()
-                .cookie(&[FlashMessage::success(message)]),
-        )
-        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("flash cookie: {e}")))?;
-    Ok(response)
+    state
+        .pages
+        .flash()
+        .see_other_with(location, FlashMessage::success(message))
 }
 
 /// Whether `password` is the user's current one (bcrypt, off the async threads).

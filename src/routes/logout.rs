@@ -6,7 +6,6 @@ use tera::Context;
 
 use crate::error::AppError;
 use crate::flash::FlashMessage;
-use crate::render;
 use crate::state::AppState;
 
 /// `GET /logout`: a page whose button POSTs `/logout`.
@@ -26,14 +25,8 @@ pub async fn submit(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     state.auth.logout(&req).await?;
-    let mut response = render::see_other("/login");
-    response
-        .add_cookie(
-            &state
-                .pages
-                .flash()
-                .cookie(&[FlashMessage::info("You have been logged out")]),
-        )
-        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("flash cookie: {e}")))?;
-    Ok(response)
+    state
+        .pages
+        .flash()
+        .see_other_with("/login", FlashMessage::info("You have been logged out"))
 }
