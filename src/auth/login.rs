@@ -3,7 +3,7 @@
 //! every request, re-issuing and logging out for good need the database:
 //! `auth::authenticator`.
 //!
-//! actix-identity keeps the user id; next to it we seal an [`SealedLogin`]:
+//! actix-identity keeps the user id; next to it we seal a [`SealedLogin`]:
 //! the user's session generation, a random session id, the login time and
 //! the last-seen time. The server trusts nothing but these sealed values, so
 //! a copied cookie cannot outlive its timeouts (`auth::expiry`), a password

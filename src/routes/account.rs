@@ -132,7 +132,7 @@ pub async fn change_password(
     if form.new_password_confirm.is_some_and(|c| c != new) {
         errors.insert(
             "new_password_confirm",
-            vec!["PasswordHasher do not match.".into()],
+            vec!["Passwords do not match.".into()],
         );
     }
     let current = form.current_password.unwrap_or_default();

@@ -56,10 +56,7 @@ fn validate(form: &RegisterForm) -> Result<(Username, NewPassword), FieldErrors>
         .as_deref()
         .is_some_and(|c| c != password)
     {
-        errors.insert(
-            "password_confirm",
-            vec!["PasswordHasher do not match.".into()],
-        );
+        errors.insert("password_confirm", vec!["Passwords do not match.".into()]);
     }
     match (username, new_password) {
         (Some(u), Some(p)) if errors.is_empty() => Ok((u, p)),
