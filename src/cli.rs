@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand};
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use crate::config::{SecretKey, Settings};
-use crate::db::{self, users};
+use crate::db::{self, ResultExt as _, users};
 use crate::domain::{NewPassword, Username};
+use crate::error::AppError;
 use crate::startup::{Application, DB_CONNECTION_TIMEOUT};
 
 /// Session-based login with Actix-web: encrypted cookie sessions, Diesel on
@@ -121,16 +121,14 @@ fn create_user(settings: &Settings, raw_name: &str, password_stdin: bool) -> any
         password_hash: &hash,
         created_at: chrono::Utc::now().naive_utc(),
     };
-    match users::insert(&mut conn, &new_user) {
-        Ok(user) => {
-            println!("created user {} (id {})", user.username, user.id);
-            Ok(())
-        }
-        Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
-            bail!("username {:?} is already taken", username.as_str())
-        }
-        Err(e) => Err(e).context("creating the user"),
-    }
+    let user = match users::insert(&mut conn, &new_user)
+        .on_unique_violation(AppError::UsernameTaken)
+    {
+        Err(AppError::UsernameTaken) => bail!("username {:?} is already taken", username.as_str()),
+        created => created.context("creating the user")?,
+    };
+    println!("created user {} (id {})", user.username, user.id);
+    Ok(())
 }
 
 /// Reads the password: one line from stdin with `--password-stdin`, else

@@ -1,7 +1,8 @@
-//! `AppError`: every failure a handler can meet, and the one place that
-//! turns it into an HTTP status. `render::negotiate_errors` then dresses the
-//! answer as HTML, JSON or plain text for the client that asked.
+//! `AppError`: every failure a request can meet (ours, an extractor's, a
+//! middleware's) and its status. `render::errors` is the one place that
+//! turns it into an answer (HTML, JSON or text).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -9,10 +10,17 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType};
 use actix_web::{HttpResponse, ResponseError};
 
-use crate::routes::input::BODY_LIMIT;
-
 /// Problems per form field (`"form"` for the whole form), in a stable order.
 pub type FieldErrors = BTreeMap<&'static str, Vec<String>>;
+
+/// A form to show a browser again, with the values it typed.
+#[derive(Debug)]
+pub struct FormPage {
+    /// The form's template.
+    pub template: &'static str,
+    /// The values the template needs besides the problems.
+    pub context: tera::Context,
+}
 
 /// An error answered to the client.
 #[derive(Debug, thiserror::Error)]
@@ -26,9 +34,13 @@ pub enum AppError {
     /// 401: one message for unknown name and wrong password.
     #[error("Invalid username or password")]
     InvalidCredentials,
-    /// 401: this needs a login.
+    /// 401: this needs a login. A browser is sent (303) to the login page
+    /// instead, which returns it to `next` afterwards.
     #[error("Unauthorized")]
-    Unauthorized,
+    LoginRequired {
+        /// Where to go after the login.
+        next: String,
+    },
     /// 403: refused, e.g. a cross-site form post.
     #[error("{0}")]
     Forbidden(String),
@@ -38,9 +50,12 @@ pub enum AppError {
     /// 409
     #[error("That username is already taken")]
     UsernameTaken,
-    /// 413: a body over [`BODY_LIMIT`], on any route.
-    #[error("Request body is too large (at most {} KiB)", BODY_LIMIT / 1024)]
-    PayloadTooLarge,
+    /// 413: a body over the limit, on any route.
+    #[error("Request body is too large (at most {} KiB)", .limit / 1024)]
+    PayloadTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
     /// 429 with `Retry-After`.
     #[error("Too many attempts; try again in {} seconds", retry_after_secs(.retry_after))]
     Throttled {
@@ -53,31 +68,100 @@ pub enum AppError {
     /// 500: cause chain logged, body stays opaque.
     #[error("Internal server error")]
     Unexpected(#[from] anyhow::Error),
+    /// Any other client error actix answered by itself (405, 415, …).
+    #[error("{}", .0.canonical_reason().unwrap_or("Error"))]
+    Status(StatusCode),
+    /// `cause`, shown to a browser on its form again (status and message of
+    /// `cause`); other clients get `cause` itself.
+    #[error("{cause}")]
+    OnForm {
+        /// What went wrong.
+        cause: Box<AppError>,
+        /// The form to show again.
+        form: Box<FormPage>,
+    },
 }
 
 impl AppError {
+    /// This error, shown to a browser on the form `template` filled from `context`.
+    pub fn on_form(self, template: &'static str, context: tera::Context) -> Self {
+        Self::OnForm {
+            cause: Box::new(self),
+            form: Box::new(FormPage { template, context }),
+        }
+    }
+
+    /// The error itself, without the form it is shown on.
+    pub fn cause(&self) -> &Self {
+        match self {
+            Self::OnForm { cause, .. } => cause.cause(),
+            other => other,
+        }
+    }
+
     /// The `Retry-After` seconds of a throttled answer (rounded up).
     pub fn retry_after(&self) -> Option<u64> {
-        match self {
+        match self.cause() {
             Self::Throttled { retry_after } => Some(retry_after_secs(retry_after)),
+            _ => None,
+        }
+    }
+
+    /// The problems per field: those listed, or the username that is taken.
+    pub fn field_errors(&self) -> Option<Cow<'_, FieldErrors>> {
+        match self.cause() {
+            Self::Validation(fields) => Some(Cow::Borrowed(fields)),
+            taken @ Self::UsernameTaken => Some(Cow::Owned(FieldErrors::from([(
+                "username",
+                vec![taken.to_string()],
+            )]))),
             _ => None,
         }
     }
 
     /// A short machine-readable code for JSON answers.
     pub fn code(&self) -> &'static str {
-        match self {
+        match self.cause() {
             Self::BadRequest(_) => "bad_request",
             Self::Validation(_) => "validation_failed",
             Self::InvalidCredentials => "invalid_credentials",
-            Self::Unauthorized => "unauthorized",
+            Self::LoginRequired { .. } => "unauthorized",
             Self::Forbidden(_) => "forbidden",
             Self::NotFound => "not_found",
             Self::UsernameTaken => "username_taken",
-            Self::PayloadTooLarge => "payload_too_large",
+            Self::PayloadTooLarge { .. } => "payload_too_large",
             Self::Throttled { .. } => "too_many_requests",
             Self::DatabaseUnavailable(_) => "service_unavailable",
             Self::Unexpected(_) => "internal_error",
+            Self::Status(StatusCode::METHOD_NOT_ALLOWED) => "method_not_allowed",
+            Self::Status(StatusCode::UNSUPPORTED_MEDIA_TYPE) => "unsupported_media_type",
+            Self::Status(_) | Self::OnForm { .. } => "error",
+        }
+    }
+
+    /// An error answer actix (an extractor, a router, a middleware) made by
+    /// itself, as ours: the client's fault is described, ours is not.
+    /// `limit` is the body limit actix enforced, for a 413.
+    pub fn from_actix(status: StatusCode, error: Option<&actix_web::Error>, limit: usize) -> Self {
+        let described =
+            || error.map_or_else(|| Self::Status(status).to_string(), |e| e.to_string());
+        match status {
+            StatusCode::BAD_REQUEST => Self::BadRequest(described()),
+            StatusCode::NOT_FOUND => Self::NotFound,
+            StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge { limit },
+            StatusCode::SERVICE_UNAVAILABLE => {
+                Self::DatabaseUnavailable(anyhow::anyhow!(described()))
+            }
+            s if s.is_server_error() => Self::Unexpected(anyhow::anyhow!(described())),
+            s => Self::Status(s),
+        }
+    }
+
+    /// The cause chain to log for a server error.
+    pub fn log_chain(&self) -> String {
+        match self.cause() {
+            Self::Unexpected(inner) | Self::DatabaseUnavailable(inner) => format!("{inner:#}"),
+            other => other.to_string(),
         }
     }
 }
@@ -98,21 +182,23 @@ fn retry_after_secs(d: &Duration) -> u64 {
 
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
-        match self {
+        match self.cause() {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::InvalidCredentials | Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::InvalidCredentials | Self::LoginRequired { .. } => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::UsernameTaken => StatusCode::CONFLICT,
-            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Unexpected(_) | Self::OnForm { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Status(status) => *status,
         }
     }
 
-    /// Plain text; `render::negotiate_errors` re-renders it for browsers and JSON clients.
+    /// Status and plain text. In the app `render::errors` answers instead,
+    /// in the client's format; this is what a test without it sees.
     fn error_response(&self) -> HttpResponse {
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header(ContentType::plaintext());
@@ -120,49 +206,6 @@ impl ResponseError for AppError {
             response.insert_header((header::RETRY_AFTER, secs));
         }
         response.body(self.to_string())
-    }
-}
-
-impl From<diesel::r2d2::PoolError> for AppError {
-    fn from(e: diesel::r2d2::PoolError) -> Self {
-        Self::DatabaseUnavailable(anyhow::Error::new(e).context("getting a database connection"))
-    }
-}
-
-impl From<diesel::result::Error> for AppError {
-    fn from(e: diesel::result::Error) -> Self {
-        if is_unreachable(&e) {
-            Self::DatabaseUnavailable(anyhow::Error::new(e).context("database query"))
-        } else {
-            Self::Unexpected(anyhow::Error::new(e).context("database query"))
-        }
-    }
-}
-
-/// Whether `e` says the database could not be reached or used at all (down
-/// or locked, not our bug). A dead connection is also found by the ping that
-/// follows any failure (`AppState::db`), whatever error it gave.
-fn is_unreachable(e: &diesel::result::Error) -> bool {
-    use diesel::result::{DatabaseErrorKind, Error};
-    match e {
-        Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
-        | Error::BrokenTransactionManager => true,
-        // SQLite names these `Unknown`; the texts are its fixed messages for
-        // SQLITE_BUSY, SQLITE_LOCKED, SQLITE_IOERR and SQLITE_CANTOPEN.
-        Error::DatabaseError(DatabaseErrorKind::Unknown, info) => matches!(
-            info.message(),
-            "database is locked"
-                | "database table is locked"
-                | "disk I/O error"
-                | "unable to open database file"
-        ),
-        _ => false,
-    }
-}
-
-impl From<actix_web::error::BlockingError> for AppError {
-    fn from(e: actix_web::error::BlockingError) -> Self {
-        Self::Unexpected(anyhow::anyhow!("blocking task failed: {e}"))
     }
 }
 
@@ -193,5 +236,13 @@ mod tests {
         errors.insert("password", vec!["Password is required.".into()]);
         let text = AppError::Validation(errors).to_string();
         assert!(text.contains("Username is required.") && text.contains("Password is required."));
+    }
+
+    #[test]
+    fn an_error_on_a_form_keeps_the_status_code_and_message_of_its_cause() {
+        let err = AppError::InvalidCredentials.on_form("login.html", tera::Context::new());
+        assert_eq!(err.status_code(), StatusCode::UNAUTHORIZED);
+        assert_eq!(err.code(), "invalid_credentials");
+        assert_eq!(err.to_string(), "Invalid username or password");
     }
 }

@@ -4,9 +4,13 @@
 //! session: a notice must survive logout, where the session cookie is
 //! removed. The page that shows them clears the cookie.
 
-use actix_web::HttpRequest;
-use actix_web::cookie::{Cookie, CookieJar, Key, SameSite};
+use actix_web::cookie::{Cookie, CookieJar, Key};
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
+
+use crate::cookies;
+use crate::error::AppError;
 
 /// How a notice is styled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,6 +52,7 @@ impl FlashMessage {
 }
 
 /// Reads and writes the flash cookie.
+#[derive(Clone)]
 pub struct FlashCookies {
     key: Key,
     name: &'static str,
@@ -77,28 +82,30 @@ impl FlashCookies {
     }
 
     /// A cookie carrying `messages` to the next page.
-    pub fn cookie(&self, messages: &[FlashMessage]) -> Cookie<'static> {
-        let value = serde_json::to_string(messages).unwrap_or_default();
+    fn cookie(&self, messages: &[FlashMessage]) -> Result<Cookie<'static>, AppError> {
+        let value = serde_json::to_string(messages)
+            .map_err(|e| anyhow::anyhow!("encoding flash notices: {e}"))?;
         let mut jar = CookieJar::new();
-        jar.private_mut(&self.key).add(self.base(value));
-        jar.get(self.name)
-            .cloned()
-            .unwrap_or_else(|| self.removal())
+        jar.private_mut(&self.key)
+            .add(cookies::build(self.name, value, self.secure));
+        let sealed = jar.get(self.name).cloned();
+        Ok(sealed.ok_or_else(|| anyhow::anyhow!("the flash cookie was not sealed"))?)
+    }
+
+    /// 303 See Other to `location`, carrying `message` to the page there.
+    pub fn see_other_with(
+        &self,
+        location: &str,
+        message: FlashMessage,
+    ) -> Result<HttpResponse, AppError> {
+        Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, location))
+            .cookie(self.cookie(&[message])?)
+            .finish())
     }
 
     /// A cookie that deletes the flash cookie.
     pub fn removal(&self) -> Cookie<'static> {
-        let mut cookie = self.base(String::new());
-        cookie.make_removal();
-        cookie
-    }
-
-    fn base(&self, value: String) -> Cookie<'static> {
-        Cookie::build(self.name, value)
-            .path("/")
-            .http_only(true)
-            .secure(self.secure)
-            .same_site(SameSite::Lax)
-            .finish()
+        cookies::removal(self.name, self.secure)
     }
 }

@@ -1,27 +1,38 @@
 //! session-auth: session-based login with Actix-web.
 //!
-//! A request passes `startup`'s middleware stack: security headers, error
-//! rendering (`render`), the session cookie's policy (`auth::cookie`),
-//! actix-session (the encrypted cookie) and actix-identity. `routes` holds
-//! the route table; the protected routes sit behind one guard
-//! (`auth::middleware`). `auth::session` logs in, re-issues and logs out,
-//! `auth::expiry` decides whether a sealed login is still valid,
-//! `auth::password` runs bcrypt off the async workers, `db` keeps users in
-//! PostgreSQL or SQLite through one Diesel code path, `domain` parses input
-//! into trusted types, and `config` reads the settings.
+//! A request passes `startup`'s middleware stack, each layer holding only
+//! its own piece (captured there, once per worker): security headers, the
+//! one error renderer (`render::errors`, which answers every error in the
+//! request's `render::Format`), the body limit (`body_limit`), the
+//! cross-site refusal (`auth::csrf`), the session cookie's upkeep
+//! (`auth::session_cookie`), actix-session (the encrypted cookie) and
+//! actix-identity. `routes` holds the route table; the protected routes sit
+//! behind one guard (`auth::guard`), which asks `auth::authenticator` who is
+//! logged in (`auth::login` is what is sealed in the session,
+//! `auth::expiry` its timeouts). Handlers share `state::AppState` and return
+//! `error::AppError`, also for "show this form again". `auth::password_hasher`
+//! runs bcrypt on `auth::hash_threads`, `db` keeps users in PostgreSQL or
+//! SQLite through one Diesel code path, `domain` parses input into trusted
+//! types, `render::pages` fills the templates, `assets` holds the static
+//! files, `cookies` the attributes every cookie carries, and `config` reads
+//! the settings.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
-pub mod auth;
+pub(crate) mod assets;
+pub(crate) mod auth;
+pub(crate) mod body_limit;
 pub mod cli;
 pub mod client_ip;
 pub mod config;
-pub mod db;
-pub mod domain;
-pub mod error;
-pub mod flash;
-pub mod render;
-pub mod routes;
+pub(crate) mod cookies;
+pub(crate) mod db;
+pub(crate) mod domain;
+pub(crate) mod error;
+pub(crate) mod flash;
+pub(crate) mod render;
+pub(crate) mod routes;
+pub(crate) mod signals;
 pub mod startup;
-pub mod state;
+pub(crate) mod state;

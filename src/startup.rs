@@ -1,34 +1,29 @@
 //! Building and running the server; `main` and the tests share this.
 
 use std::net::TcpListener;
+use std::rc::Rc;
+use std::sync::Arc;
 use std::time::Duration;
 
-use actix_identity::IdentityMiddleware;
-use actix_identity::config::LogoutBehavior;
-use actix_session::SessionMiddleware;
-use actix_session::config::{BrowserSession, CookieContentSecurity};
-use actix_session::storage::CookieSessionStore;
-use actix_web::cookie::SameSite;
 use actix_web::dev::Server;
 use actix_web::middleware::{Condition, DefaultHeaders, Logger, from_fn};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context as _;
 
-use crate::auth::cache::SessionCache;
-use crate::auth::cookie::{SessionCookie, seal_policy, session_hook};
 use crate::auth::csrf::refuse_cross_site;
-use crate::auth::hashing::HashPool;
-use crate::auth::session::IDENTITY_KEY;
+use crate::auth::login::identity_middleware;
+use crate::auth::session_cookie::{
+    SessionCookieConfig, note_session_outcome, reseal_and_set_lifetime,
+};
 use crate::auth::throttle::Throttle;
-use crate::auth::{Passwords, SessionPolicy};
+use crate::auth::{Authenticator, PasswordHasher, SessionTimeouts};
+use crate::body_limit::{BODY_LIMIT, limit_body};
 use crate::config::Settings;
-use crate::db;
+use crate::db::{self, Database};
 use crate::flash::FlashCookies;
 use crate::render::{self, Pages};
-use crate::routes::{
-    self,
-    input::{BODY_LIMIT, limit_body},
-};
+use crate::routes;
+use crate::signals::StopSignals;
 use crate::state::AppState;
 
 /// How long a request waits for a database connection before answering 503.
@@ -44,6 +39,9 @@ impl Application {
     /// Connects and migrates the database, loads the templates and binds the
     /// listener (port 0 picks a free one).
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        // The dummy hash (one bcrypt) is made while the database connects.
+        let (cost, threads) = (settings.bcrypt_cost, settings.workers);
+        let hasher = tokio::task::spawn_blocking(move || PasswordHasher::start(cost, threads));
         let url = settings.database_url.clone();
         let size = settings.database_pool_size;
         let pool = tokio::task::spawn_blocking(move || {
@@ -51,42 +49,62 @@ impl Application {
         })
         .await
         .context("database start-up task")??;
+        let hasher = hasher.await.context("password hasher start-up task")??;
 
         let listener = TcpListener::bind((settings.host.as_str(), settings.port))
             .with_context(|| format!("binding {}:{}", settings.host, settings.port))?;
         let port = listener.local_addr()?.port();
-        let workers = settings.workers;
-        let state = web::Data::new(build_state(settings, pool)?);
-        state.passwords.prewarm();
         log::info!(
             "listening on http://{}:{port} ({} database)",
-            state.settings.host,
-            state.settings.database_url.backend()
+            settings.host,
+            settings.database_url.backend()
         );
+        let workers = settings.workers;
+        let cookie = session_cookie_config(&settings);
+        let state = web::Data::new(build_state(settings, pool, hasher)?);
 
         let access_log =
             log::log_enabled!(target: "actix_web::middleware::logger", log::Level::Info);
         let server = HttpServer::new(move || {
-            let state = state.clone();
+            // Each middleware gets its own piece, once per worker; an `Rc`
+            // clone per request (no atomics) hands it to the request.
+            let pages = Rc::new(Arc::clone(&state.pages));
+            let cookie = Rc::new(cookie.clone());
+            let cookie_inner = Rc::clone(&cookie);
+            let proxies = Rc::new(state.settings.trusted_proxies.clone());
+            let guard = Rc::new(state.auth.clone());
             let allow_registration = state.settings.allow_registration;
-            let session = session_middleware(&state.session_cookie);
             // Middleware runs outermost-first in the REVERSE order of `.wrap`:
             // Logger → security headers → error rendering → body limit →
-            // cross-site refusal → cookie seal policy
-            // → actix-session → actix-identity → session hook → routes (whose
-            // guarded routes add the login guard).
+            // cross-site refusal → cookie re-sealing and lifetime →
+            // actix-session → actix-identity → session outcome → routes (whose
+            // guarded routes add the login guard). The error renderer sits
+            // outside everything that can fail, and inside the headers every
+            // answer carries.
             App::new()
-                .app_data(state)
+                .app_data(state.clone())
                 .app_data(web::PayloadConfig::new(BODY_LIMIT))
-                .configure(|cfg| routes::configure(cfg, allow_registration))
+                .configure(|cfg| routes::configure(cfg, allow_registration, &guard))
                 .default_service(web::to(routes::not_found))
-                .wrap(from_fn(session_hook))
+                .wrap(from_fn(move |req, next| {
+                    let cookie = Rc::clone(&cookie_inner);
+                    async move { note_session_outcome(&cookie, req, next).await }
+                }))
                 .wrap(identity_middleware())
-                .wrap(session)
-                .wrap(from_fn(seal_policy))
-                .wrap(from_fn(refuse_cross_site))
+                .wrap(cookie.middleware())
+                .wrap(from_fn(move |req, next| {
+                    let cookie = Rc::clone(&cookie);
+                    async move { reseal_and_set_lifetime(&cookie, req, next).await }
+                }))
+                .wrap(from_fn(move |req, next| {
+                    let proxies = Rc::clone(&proxies);
+                    async move { refuse_cross_site(&proxies, req, next).await }
+                }))
                 .wrap(from_fn(limit_body))
-                .wrap(from_fn(render::negotiate_errors))
+                .wrap(from_fn(move |req, next| {
+                    let pages = Rc::clone(&pages);
+                    async move { render::render_errors(&pages, req, next).await }
+                }))
                 .wrap(security_headers())
                 // The access log costs a formatted line per request: skip it
                 // entirely when RUST_LOG leaves it out.
@@ -141,112 +159,46 @@ impl Application {
     }
 }
 
-/// SIGTERM (`docker stop`, Kubernetes) and SIGINT (Ctrl-C) as one stream.
-struct StopSignals {
-    #[cfg(unix)]
-    term: tokio::signal::unix::Signal,
-    #[cfg(unix)]
-    int: tokio::signal::unix::Signal,
-}
-
-impl StopSignals {
-    #[cfg(unix)]
-    fn listen() -> std::io::Result<Self> {
-        use tokio::signal::unix::{SignalKind, signal};
-        Ok(Self {
-            term: signal(SignalKind::terminate())?,
-            int: signal(SignalKind::interrupt())?,
-        })
-    }
-
-    #[cfg(not(unix))]
-    fn listen() -> std::io::Result<Self> {
-        Ok(Self {})
-    }
-
-    /// Waits for the next signal; returns its name.
-    #[cfg(unix)]
-    async fn next(&mut self) -> &'static str {
-        tokio::select! {
-            _ = self.term.recv() => "SIGTERM",
-            _ = self.int.recv() => "SIGINT",
-        }
-    }
-
-    #[cfg(not(unix))]
-    async fn next(&mut self) -> &'static str {
-        match tokio::signal::ctrl_c().await {
-            Ok(()) => "Ctrl-C",
-            // No way to listen: never stop on a signal.
-            Err(_) => std::future::pending().await,
-        }
-    }
-}
-
-fn build_state(settings: Settings, pool: db::Pool) -> anyhow::Result<AppState> {
-    let remember_days = settings.remember_me_duration.as_secs() / 86_400;
-    let remember_label = if remember_days >= 1 {
-        format!(
-            "Keep me logged in for {remember_days} day{}",
-            if remember_days == 1 { "" } else { "s" }
-        )
-    } else {
-        "Keep me logged in".to_owned()
+fn build_state(
+    settings: Settings,
+    pool: db::Pool,
+    hasher: PasswordHasher,
+) -> anyhow::Result<AppState> {
+    let flash = FlashCookies::new(settings.secret_key.0.clone(), settings.cookie_secure);
+    let pages = Pages::load(
+        settings.allow_registration,
+        settings.remember_me_duration,
+        flash,
+    )
+    .map_err(|e| anyhow::anyhow!("loading templates: {e:?}"))?;
+    let db = Database::new(pool);
+    let timeouts = SessionTimeouts {
+        idle: settings.idle_timeout,
+        absolute: settings.absolute_timeout,
+        remember: settings.remember_me_duration,
     };
-    let pages = Pages::load(settings.allow_registration, remember_label)
-        .map_err(|e| anyhow::anyhow!("loading templates: {e:?}"))?;
-    let key = settings.secret_key.0.clone();
     Ok(AppState {
-        pool,
-        pages,
-        flash: FlashCookies::new(key.clone(), settings.cookie_secure),
-        passwords: Passwords::new(settings.bcrypt_cost, HashPool::start(settings.workers)?),
-        session: SessionPolicy {
-            idle: settings.idle_timeout,
-            absolute: settings.absolute_timeout,
-            remember: settings.remember_me_duration,
-        },
-        session_cookie: SessionCookie {
-            name: settings.session_cookie_name(),
-            secure: settings.cookie_secure,
-            key,
-            fallbacks: settings
-                .secret_key_fallbacks
-                .iter()
-                .map(|k| k.0.clone())
-                .collect(),
-            remember_secs: i64::try_from(settings.remember_me_duration.as_secs())
-                .unwrap_or(i64::MAX),
-        },
+        auth: Authenticator::new(db.clone(), timeouts),
+        db,
+        pages: Arc::new(pages),
+        hasher,
         throttle: Throttle::new(settings.login_ip_limit),
-        sessions: SessionCache::default(),
         settings,
     })
 }
 
-/// The whole cookie policy in one place.
-fn session_middleware(cookie: &SessionCookie) -> SessionMiddleware<CookieSessionStore> {
-    SessionMiddleware::builder(CookieSessionStore::default(), cookie.key.clone())
-        .cookie_name(cookie.name.to_owned())
-        .cookie_content_security(CookieContentSecurity::Private)
-        .cookie_http_only(true)
-        .cookie_same_site(SameSite::Lax)
-        .cookie_path("/".to_owned())
-        .cookie_domain(None)
-        .cookie_secure(cookie.secure)
-        // A browser-session cookie; "remember me" gets its Max-Age in `seal_policy`.
-        .session_lifecycle(BrowserSession::default())
-        .build()
-}
-
-/// Timeouts are ours (sealed in `AuthState`), not actix-identity's.
-fn identity_middleware() -> IdentityMiddleware {
-    IdentityMiddleware::builder()
-        .id_key(IDENTITY_KEY)
-        .logout_behavior(LogoutBehavior::PurgeSession)
-        .login_deadline(None)
-        .visit_deadline(None)
-        .build()
+fn session_cookie_config(settings: &Settings) -> SessionCookieConfig {
+    SessionCookieConfig {
+        name: settings.session_cookie_name(),
+        secure: settings.cookie_secure,
+        key: settings.secret_key.0.clone(),
+        fallbacks: settings
+            .secret_key_fallbacks
+            .iter()
+            .map(|k| k.0.clone())
+            .collect(),
+        remember_secs: i64::try_from(settings.remember_me_duration.as_secs()).unwrap_or(i64::MAX),
+    }
 }
 
 fn security_headers() -> DefaultHeaders {

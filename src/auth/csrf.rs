@@ -11,18 +11,18 @@ use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderMap};
 use actix_web::middleware::Next;
-use actix_web::web;
 
-use crate::client_ip;
+use crate::client_ip::{self, TrustedProxies};
 use crate::error::AppError;
-use crate::state::AppState;
 
-/// Middleware: see the module docs.
-pub async fn refuse_cross_site(
+/// Middleware: see the module docs. `trusted` (`TRUSTED_PROXIES`) may name
+/// the host the client addressed (`X-Forwarded-Host`).
+pub async fn refuse_cross_site<B: MessageBody>(
+    trusted: &TrustedProxies,
     req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    if req.method().is_safe() || is_same_origin(&req) {
+    next: Next<B>,
+) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
+    if req.method().is_safe() || is_same_origin(&req, trusted) {
         return Ok(next.call(req).await?.map_into_left_body());
     }
     log::warn!(
@@ -36,7 +36,7 @@ pub async fn refuse_cross_site(
     Ok(req.error_response(refusal).map_into_right_body())
 }
 
-fn is_same_origin(req: &ServiceRequest) -> bool {
+fn is_same_origin(req: &ServiceRequest, trusted: &TrustedProxies) -> bool {
     let headers = req.headers();
     if let Some(site) = header_str(headers, "sec-fetch-site") {
         return matches!(site, "same-origin" | "none");
@@ -49,18 +49,15 @@ fn is_same_origin(req: &ServiceRequest) -> bool {
         .split_once("://")
         .map(|(_, rest)| rest)
         .filter(|host| !host.is_empty() && !host.contains('/'));
-    match (origin_host, own_host(req)) {
-        (Some(theirs), Some(ours)) => theirs.eq_ignore_ascii_case(&ours),
+    match (origin_host, own_host(req, trusted)) {
+        (Some(theirs), Some(ours)) => theirs.eq_ignore_ascii_case(ours),
         _ => false,
     }
 }
 
 /// The host the client addressed: `X-Forwarded-Host` from a trusted proxy, else `Host`.
-fn own_host(req: &ServiceRequest) -> Option<String> {
-    let trusted = req
-        .app_data::<web::Data<AppState>>()
-        .is_some_and(|s| client_ip::peer_is_trusted(req.request(), &s.settings.trusted_proxies));
-    let forwarded = trusted
+fn own_host<'a>(req: &'a ServiceRequest, trusted: &TrustedProxies) -> Option<&'a str> {
+    let forwarded = client_ip::peer_is_trusted(req.request(), trusted)
         .then(|| header_str(req.headers(), "x-forwarded-host"))
         .flatten()
         .and_then(|v| v.split(',').next())
@@ -68,7 +65,6 @@ fn own_host(req: &ServiceRequest) -> Option<String> {
     forwarded
         .or_else(|| header_str(req.headers(), header::HOST.as_str()))
         .or_else(|| req.uri().authority().map(|a| a.as_str()))
-        .map(str::to_owned)
 }
 
 fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {

@@ -1,7 +1,8 @@
 //! When a sealed login stops being valid: the facts sealed in the session
-//! cookie ([`AuthState`]) and the SPEC's timeouts ([`SessionPolicy`]) applied
-//! to them. Plain values in, plain answers out: the clock, the cookie and the
-//! database are `auth::session`'s business.
+//! cookie ([`SealedLogin`]) and the timeouts ([`SessionTimeouts`],
+//! docs/contract.md, Sessions and security) applied to them. Plain values
+//! in, plain answers out: the clock, the cookie and the database are
+//! `auth::authenticator`'s business.
 
 use std::time::Duration;
 
@@ -9,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// The sealed login facts (short field names keep the cookie small).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AuthState {
+pub struct SealedLogin {
     /// The user's session generation at login (or at the last re-issue).
     #[serde(rename = "g")]
     pub generation: i32,
@@ -27,9 +28,9 @@ pub struct AuthState {
     pub remember: bool,
 }
 
-/// The timeouts of the SPEC.
+/// The timeouts of docs/contract.md, Sessions and security.
 #[derive(Debug, Clone, Copy)]
-pub struct SessionPolicy {
+pub struct SessionTimeouts {
     /// `SESSION_IDLE_TIMEOUT`.
     pub idle: Duration,
     /// `SESSION_ABSOLUTE_TIMEOUT`.
@@ -38,9 +39,9 @@ pub struct SessionPolicy {
     pub remember: Duration,
 }
 
-impl SessionPolicy {
+impl SessionTimeouts {
     /// The unix second at which this session stops being valid.
-    pub fn expires_at(&self, s: &AuthState) -> i64 {
+    pub fn expires_at(&self, s: &SealedLogin) -> i64 {
         if s.remember {
             s.login_at.saturating_add(secs(self.remember))
         } else {
@@ -51,13 +52,13 @@ impl SessionPolicy {
     }
 
     /// Whether `s` is still valid at `now` (times in the future are forged or skewed: refused).
-    pub fn is_live(&self, s: &AuthState, now: i64) -> bool {
+    pub fn is_live(&self, s: &SealedLogin, now: i64) -> bool {
         s.login_at <= now + 60 && now < self.expires_at(s)
     }
 
     /// Whether the last-seen time should be re-sealed now. Only every tenth
     /// of the idle timeout, so most requests do not re-issue the cookie.
-    pub fn needs_touch(&self, s: &AuthState, now: i64) -> bool {
+    pub fn needs_touch(&self, s: &SealedLogin, now: i64) -> bool {
         !s.remember && now - s.seen_at >= (secs(self.idle) / 10).max(1)
     }
 }
@@ -70,14 +71,14 @@ fn secs(d: Duration) -> i64 {
 mod tests {
     use super::*;
 
-    const POLICY: SessionPolicy = SessionPolicy {
+    const POLICY: SessionTimeouts = SessionTimeouts {
         idle: Duration::from_secs(30 * 60),
         absolute: Duration::from_secs(12 * 3600),
         remember: Duration::from_secs(30 * 86_400),
     };
 
-    fn state(login_at: i64, seen_at: i64, remember: bool) -> AuthState {
-        AuthState {
+    fn state(login_at: i64, seen_at: i64, remember: bool) -> SealedLogin {
+        SealedLogin {
             generation: 0,
             sid: "x".into(),
             login_at,

@@ -1,18 +1,20 @@
-//! Authentication: passwords, the sealed session state, the login guard
-//! and the session cookie's policy.
+//! Authentication: passwords, the sealed login, the login guard and the
+//! session cookie's upkeep.
 
-pub mod cache;
-pub mod cookie;
+pub mod authenticator;
 pub mod credentials;
 pub mod csrf;
 pub mod expiry;
-pub mod hashing;
-pub mod middleware;
-pub mod password;
-pub mod session;
+pub mod guard;
+pub mod hash_threads;
+pub mod login;
+pub mod password_hasher;
+pub mod session_checks;
+pub mod session_cookie;
 pub mod throttle;
 
-pub use expiry::SessionPolicy;
-pub use middleware::{require_login, require_login_api};
-pub use password::Passwords;
-pub use session::CurrentUser;
+pub use authenticator::Authenticator;
+pub use expiry::SessionTimeouts;
+pub use guard::require_login;
+pub use login::CurrentUser;
+pub use password_hasher::PasswordHasher;

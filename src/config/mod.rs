@@ -1,4 +1,5 @@
-//! Settings: every environment variable of the SPEC, read and checked once.
+//! Settings: every environment variable (docs/contract.md, Settings), read
+//! and checked once.
 //!
 //! `Settings::from_env` is the only place that reads the process environment;
 //! everything else receives typed values from here.

@@ -10,8 +10,6 @@ use super::schema::login_failures;
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = login_failures)]
 pub struct LoginFailures {
-    /// Lowercase username.
-    pub username_normalized: String,
     /// Consecutive failures so far.
     pub failures: i32,
     /// Locked until this time (UTC), if locked.
@@ -74,7 +72,6 @@ fn try_record_failure(
             .set(login_failures::locked_until.eq(locked_until))
             .execute(conn)?;
         Ok(LoginFailures {
-            username_normalized: name.to_owned(),
             failures,
             locked_until,
         })

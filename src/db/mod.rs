@@ -6,6 +6,7 @@
 //! SQLite file from a PostgreSQL URL).
 
 mod connection;
+mod errors;
 pub mod login_failures;
 pub mod revoked_sessions;
 pub mod schema;
@@ -21,8 +22,10 @@ use diesel::{PgConnection, SqliteConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness as _, embed_migrations};
 
 use crate::config::DatabaseUrl;
+use crate::error::AppError;
 
 pub use connection::AnyConnection;
+pub use errors::ResultExt;
 
 /// The connection pool shared by all workers.
 pub type Pool = r2d2::Pool<ConnectionManager>;
@@ -32,7 +35,7 @@ pub type Pool = r2d2::Pool<ConnectionManager>;
 ///
 /// Dead connections leave the pool by error-driven eviction: when a unit of
 /// work fails and the connection then fails a `SELECT 1` too,
-/// `AppState::db` calls [`PoolConnection::discard`], and `has_broken` (run by
+/// `Database::run` calls [`PoolConnection::discard`], and `has_broken` (run by
 /// r2d2 whenever a connection comes back) only reads that mark. Testing every
 /// connection at check-out instead (`test_on_check_out`) would put that round
 /// trip on every request; this way only a request that already failed pays it.
@@ -168,4 +171,55 @@ pub fn connect_and_migrate(
 /// `SELECT 1`: is the database answering?
 pub fn ping(conn: &mut AnyConnection) -> QueryResult<()> {
     conn.ping()
+}
+
+/// How long one unit of database work may take before the request gets 503.
+pub const QUERY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The pool, as handlers and the guard use it: [`Database::run`] one unit of work.
+#[derive(Clone)]
+pub struct Database {
+    pool: Pool,
+}
+
+impl Database {
+    /// Work on `pool`'s connections.
+    pub fn new(pool: Pool) -> Self {
+        Self { pool }
+    }
+
+    /// Runs `work` with a pooled connection on the blocking thread pool:
+    /// Diesel is synchronous, and so is waiting for a pool connection.
+    pub async fn run<T, F>(&self, work: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut AnyConnection) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        let job = actix_web::web::block(move || {
+            let mut conn = pool.get()?;
+            match work(&mut conn) {
+                // After a failure, one round trip tells whether the connection
+                // itself is gone (paid only then, never on the hot path): if
+                // so, the database is out of reach, whatever error the driver
+                // named, and the connection must not serve the next request.
+                Err(AppError::DatabaseUnavailable(cause) | AppError::Unexpected(cause))
+                    if ping(&mut conn).is_err() =>
+                {
+                    conn.discard();
+                    Err(AppError::DatabaseUnavailable(cause))
+                }
+                result => result,
+            }
+        });
+        // A database that keeps the connection open but stops answering
+        // would hold the request forever; answer 503 instead. (The blocked
+        // thread finishes, or its connection breaks, on its own.)
+        match tokio::time::timeout(QUERY_TIMEOUT, job).await {
+            Ok(result) => result?,
+            Err(_) => Err(AppError::DatabaseUnavailable(anyhow::anyhow!(
+                "no answer from the database within {QUERY_TIMEOUT:?}"
+            ))),
+        }
+    }
 }

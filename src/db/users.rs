@@ -14,8 +14,6 @@ pub struct User {
     pub id: i32,
     /// The name as typed at registration.
     pub username: String,
-    /// Lowercase form, unique.
-    pub username_normalized: String,
     /// bcrypt hash.
     pub password_hash: String,
     /// Sealed into session cookies; bumped to end every earlier session.

@@ -1,10 +1,10 @@
 //! Input parsed into types that are valid by construction: once a handler
 //! holds a `Username`, `NewPassword` or `SafeNext`, it can trust it.
 
+mod new_password;
 mod next;
-mod password;
 mod username;
 
+pub use new_password::{MAX_PASSWORD_BYTES, NewPassword};
 pub use next::SafeNext;
-pub use password::{MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS, NewPassword};
 pub use username::{Username, normalize_username};

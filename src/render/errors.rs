@@ -1,37 +1,56 @@
-//! The one place that gives every error answer (ours, actix's, a
-//! middleware's) the client's format: an HTML page, a JSON object, or one
-//! line of text.
+//! The one place where errors become answers: ours (`AppError`), actix's
+//! (extractors, the router's 404 and 405, the body limit) and a failing
+//! middleware's, as an HTML page, a JSON object or one line of text.
+//!
+//! Every JSON error has one shape: `{"error": code, "message": text}`, plus
+//! `"errors": {field: [problem, …]}` when fields are at fault.
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::StatusCode;
+use actix_web::error::InternalError;
 use actix_web::http::header::{self, ContentType};
 use actix_web::middleware::Next;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, ResponseError as _};
 use serde::Serialize;
-use tera::Context;
 
-use super::{Format, tera_cause};
-use crate::error::AppError;
-use crate::state::AppState;
+use super::format::Format;
+use super::pages::Pages;
+use super::responses::{see_other, text};
+use crate::body_limit::BODY_LIMIT;
+use crate::error::{AppError, FieldErrors};
 
+/// The JSON error shape.
 #[derive(Serialize)]
 struct ErrorBody<'a> {
-    error: &'a str,
+    error: &'static str,
     message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    errors: Option<&'a crate::error::FieldErrors>,
+    errors: Option<&'a FieldErrors>,
 }
 
-/// Middleware: gives every error answer (ours, actix's, a middleware's) the
-/// client's format: an HTML page, a JSON object, or one line of text.
-/// Answers a handler rendered itself (a form with its errors) pass untouched.
-pub async fn negotiate_errors(
+/// Middleware (outermost but for the access log and security headers):
+/// answers every error in the request's [`Format`]. Answers a handler made
+/// itself (a page, a 503 from `/readyz`) pass untouched.
+pub async fn render_errors(
+    pages: &Pages,
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let res = next.call(req).await?.map_into_boxed_body();
-    let http_req = res.request().clone();
+    // Decided before the request goes on: a middleware that fails takes the
+    // request with it.
+    let format = Format::of(req.request());
+    let res = match next.call(req).await {
+        Ok(res) => res.map_into_boxed_body(),
+        Err(e) => {
+            let status = e.as_response_error().status_code();
+            let error = AppError::from_actix(status, Some(&e), BODY_LIMIT);
+            if status.is_server_error() {
+                log::error!("a middleware failed: {}", error.log_chain());
+            }
+            let answer = plain_answer(format, &error, Some(pages));
+            return Err(InternalError::from_response(e, answer).into());
+        }
+    };
     let status = res.status();
     let is_error_answer = (status.is_client_error() || status.is_server_error())
         && (res.response().error().is_some() || res.response().body().size().is_eof());
@@ -39,122 +58,138 @@ pub async fn negotiate_errors(
         return Ok(res);
     }
 
-    let (message, code, fields) = match res.response().error() {
-        Some(e) => match e.as_error::<AppError>() {
-            Some(app) => {
-                if status.is_server_error() {
-                    log::error!(
-                        "{} {}: {app}: {:#}",
-                        http_req.method(),
-                        http_req.path(),
-                        anyhow_chain(app)
-                    );
-                }
-                (
-                    app.to_string(),
-                    app.code(),
-                    match app {
-                        AppError::Validation(f) => Some(f.clone()),
-                        _ => None,
-                    },
-                )
-            }
-            None => {
-                if status.is_server_error() {
-                    log::error!("{} {}: {e}", http_req.method(), http_req.path());
-                }
-                (public_message(status, e), default_code(status), None)
-            }
-        },
-        None => (reason(status).to_owned(), default_code(status), None),
+    let converted;
+    let error = match res
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<AppError>())
+    {
+        Some(ours) => ours,
+        None => {
+            converted = AppError::from_actix(status, res.response().error(), BODY_LIMIT);
+            &converted
+        }
     };
-
-    let mut response = match Format::of(&http_req) {
-        Format::Json => HttpResponse::build(status).json(ErrorBody {
-            error: code,
-            message: message.clone(),
-            errors: fields.as_ref(),
-        }),
-        Format::Html => match error_page(&http_req, status, &message) {
-            Some(html) => HttpResponse::build(status)
-                .content_type(ContentType::html())
-                .body(html),
-            None => text_response(status, &message),
-        },
-        Format::Text => text_response(status, &message),
-    };
-    // Keep what the original answer said about retrying and allowed methods.
+    let request = res.request();
+    if error.status_code().is_server_error() {
+        let (method, path) = (request.method(), request.path());
+        log::error!("{method} {path}: {error}: {}", error.log_chain());
+    }
+    let mut answer = answer(format, request, pages, error);
+    // Keep what the first answer said about allowed methods, cookies and
+    // caching (the guard marks answers to a logged-in user private).
     for name in [
-        header::RETRY_AFTER,
         header::ALLOW,
         header::SET_COOKIE,
         header::WWW_AUTHENTICATE,
+        header::CACHE_CONTROL,
+        header::VARY,
     ] {
         for value in res.headers().get_all(&name) {
-            response.headers_mut().append(name.clone(), value.clone());
+            answer.headers_mut().append(name.clone(), value.clone());
         }
     }
     let (req, _) = res.into_parts();
-    Ok(ServiceResponse::new(req, response))
+    Ok(ServiceResponse::new(req, answer))
 }
 
-fn text_response(status: StatusCode, message: &str) -> HttpResponse {
-    HttpResponse::build(status)
-        .content_type(ContentType::plaintext())
-        .body(format!("{message}\n"))
-}
-
-/// The error page, or `None` when even that fails (then plain text serves).
-fn error_page(req: &HttpRequest, status: StatusCode, message: &str) -> Option<String> {
-    let state = req.app_data::<web::Data<AppState>>()?;
-    let mut ctx = Context::new();
-    ctx.insert("status", &status.as_u16());
-    ctx.insert("title", reason(status));
-    ctx.insert("message", message);
-    // The error answer was made without asking who is logged in (a refused
-    // cross-site post, say): a "Log in" link would suggest a logout.
-    ctx.insert("neutral_nav", &true);
-    match state.pages.render("error.html", ctx, None) {
-        Ok(html) => Some(html),
-        Err(e) => {
-            log::error!("rendering error.html: {}", tera_cause(&e));
-            None
+/// `error` as the answer for a client that wants `format`.
+fn answer(format: Format, req: &HttpRequest, pages: &Pages, error: &AppError) -> HttpResponse {
+    match (format, error) {
+        (Format::Html, AppError::OnForm { cause, form }) => {
+            let mut ctx = form.context.clone();
+            ctx.insert("error", &cause.to_string());
+            ctx.insert("errors", &error.field_errors().unwrap_or_default());
+            match pages.respond(req, cause.status_code(), form.template, ctx) {
+                Ok(page) => with_retry_after(page, error),
+                Err(broken) => {
+                    log::error!("{}", broken.log_chain());
+                    plain_answer(format, &broken, Some(pages))
+                }
+            }
         }
+        (Format::Html, AppError::LoginRequired { next }) => {
+            let login = serde_urlencoded::to_string([("next", next)])
+                .map_or_else(|_| "/login".to_owned(), |query| format!("/login?{query}"));
+            see_other(&login)
+        }
+        _ => plain_answer(format, error, Some(pages)),
     }
 }
 
-fn anyhow_chain(e: &AppError) -> String {
-    match e {
-        AppError::Unexpected(inner) | AppError::DatabaseUnavailable(inner) => format!("{inner:#}"),
-        other => other.to_string(),
+/// `error` as an error page, a JSON object or a line of text.
+fn plain_answer(format: Format, error: &AppError, pages: Option<&Pages>) -> HttpResponse {
+    let error = error.cause();
+    let status = error.status_code();
+    let message = error.to_string();
+    let answer = match format {
+        Format::Json => HttpResponse::build(status).json(ErrorBody {
+            error: error.code(),
+            errors: error.field_errors().as_deref(),
+            message,
+        }),
+        Format::Html => match pages.and_then(|p| p.error_page(status, &message)) {
+            Some(html) => HttpResponse::build(status)
+                .content_type(ContentType::html())
+                .body(html),
+            None => text(status, &message),
+        },
+        Format::Text => text(status, &message),
+    };
+    with_retry_after(answer, error)
+}
+
+fn with_retry_after(mut answer: HttpResponse, error: &AppError) -> HttpResponse {
+    if let Some(secs) = error.retry_after() {
+        answer
+            .headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
     }
+    answer
 }
 
-/// Messages for actix's own errors: the client's fault is described, ours is not.
-fn public_message(status: StatusCode, e: &actix_web::Error) -> String {
-    match status {
-        StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge.to_string(),
-        s if s.is_server_error() => reason(s).to_owned(),
-        _ => e.to_string(),
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn json_of(error: &AppError) -> serde_json::Value {
+        let answer = plain_answer(Format::Json, error, None);
+        let bytes = actix_web::body::to_bytes(answer.into_body());
+        let bytes = futures_util::FutureExt::now_or_never(bytes)
+            .unwrap()
+            .unwrap();
+        serde_json::from_slice(&bytes).unwrap()
     }
-}
 
-fn reason(status: StatusCode) -> &'static str {
-    status.canonical_reason().unwrap_or("Error")
-}
-
-fn default_code(status: StatusCode) -> &'static str {
-    match status {
-        StatusCode::BAD_REQUEST => "bad_request",
-        StatusCode::UNAUTHORIZED => "unauthorized",
-        StatusCode::FORBIDDEN => "forbidden",
-        StatusCode::NOT_FOUND => "not_found",
-        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
-        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
-        StatusCode::TOO_MANY_REQUESTS => "too_many_requests",
-        StatusCode::SERVICE_UNAVAILABLE => "service_unavailable",
-        s if s.is_server_error() => "internal_error",
-        _ => "error",
+    #[test]
+    fn every_json_error_has_one_shape() {
+        let login = AppError::LoginRequired {
+            next: "/dashboard".into(),
+        };
+        assert_eq!(
+            json_of(&login),
+            serde_json::json!({ "error": "unauthorized", "message": "Unauthorized" })
+        );
+        let fields = FieldErrors::from([("username", vec!["Username is required.".into()])]);
+        let invalid = AppError::Validation(fields).on_form("login.html", tera::Context::new());
+        assert_eq!(
+            json_of(&invalid),
+            serde_json::json!({
+                "error": "validation_failed",
+                "message": "Username is required.",
+                "errors": { "username": ["Username is required."] },
+            })
+        );
+        let throttled = AppError::Throttled {
+            retry_after: Duration::from_secs(3),
+        };
+        assert_eq!(json_of(&throttled)["error"], "too_many_requests");
+        let taken = json_of(&AppError::UsernameTaken);
+        assert_eq!(
+            taken["errors"]["username"][0],
+            "That username is already taken"
+        );
     }
 }

@@ -8,13 +8,13 @@ use serde::Deserialize;
 use tera::Context;
 
 use super::input::Input;
-use crate::auth::password::Verification;
-use crate::auth::{CurrentUser, session};
+use crate::auth::password_hasher::Verification;
+use crate::auth::{CurrentUser, login};
 use crate::db::{login_failures, users};
 use crate::domain::{NewPassword, normalize_username};
 use crate::error::{AppError, FieldErrors};
 use crate::flash::FlashMessage;
-use crate::render::{self, Format};
+use crate::render::{self, Format, PageUser};
 use crate::state::AppState;
 
 /// `POST /account/password` fields.
@@ -35,14 +35,8 @@ fn when(t: chrono::NaiveDateTime) -> String {
     t.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
-/// Renders the account page with `errors` (keys as the template names them).
-fn page(
-    state: &AppState,
-    req: &HttpRequest,
-    user: &CurrentUser,
-    status: StatusCode,
-    errors: &FieldErrors,
-) -> Result<HttpResponse, AppError> {
+/// The account page's values; a failed form adds its `errors`.
+fn account_context(user: &CurrentUser) -> Context {
     let mut ctx = Context::new();
     ctx.insert(
         "account",
@@ -52,18 +46,28 @@ fn page(
             "last_login_at": user.last_login_at.map(when),
         }),
     );
-    ctx.insert("errors", errors);
-    render::page(state, req, status, "account.html", ctx)
+    let viewer = PageUser {
+        id: user.id,
+        username: &user.username,
+    };
+    ctx.insert("user", &viewer);
+    ctx
 }
 
-/// `GET /account`: username, creation time, last login, and the forms.
+/// `GET /account`: username, creation time, last login, and the forms (a
+/// page), or the same facts in JSON for any other client.
 pub async fn show(
     req: HttpRequest,
     state: web::Data<AppState>,
+    format: Format,
     user: web::ReqData<CurrentUser>,
 ) -> Result<HttpResponse, AppError> {
-    if Format::of(&req) == Format::Html {
-        return page(&state, &req, &user, StatusCode::OK, &FieldErrors::new());
+    if format == Format::Html {
+        let mut ctx = account_context(&user);
+        ctx.insert("errors", &FieldErrors::new());
+        return state
+            .pages
+            .respond(&req, StatusCode::OK, "account.html", ctx);
     }
     Ok(render::json(
         StatusCode::OK,
@@ -79,21 +83,20 @@ pub async fn show(
 /// Success: a flash and 303 back (forms), or `{"message"}` (JSON).
 fn done(
     state: &AppState,
-    json: bool,
+    format: Format,
     message: &str,
     location: &str,
 ) -> Result<HttpResponse, AppError> {
-    if json {
+    if format == Format::Json {
         return Ok(render::json(
             StatusCode::OK,
             &serde_json::json!({ "message": message }),
         ));
     }
-    let mut response = render::see_other(location);
-    response
-        .add_cookie(&state.flash.cookie(&[FlashMessage::success(message)]))
-        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("flash cookie: {e}")))?;
-    Ok(response)
+    state
+        .pages
+        .flash()
+        .see_other_with(location, FlashMessage::success(message))
 }
 
 /// Whether `password` is the user's current one (bcrypt, off the async threads).
@@ -103,10 +106,11 @@ async fn password_matches(
     password: String,
 ) -> Result<bool, AppError> {
     let stored = state
-        .db(move |c| Ok(users::find_by_id(c, user_id)?.map(|u| u.password_hash)))
+        .db
+        .run(move |c| Ok(users::find_by_id(c, user_id)?.map(|u| u.password_hash)))
         .await?;
     Ok(matches!(
-        state.passwords.verify(password, stored).await?,
+        state.hasher.verify(password, stored).await?,
         Verification::Valid { .. }
     ))
 }
@@ -116,10 +120,10 @@ async fn password_matches(
 pub async fn change_password(
     req: HttpRequest,
     state: web::Data<AppState>,
+    format: Format,
     user: web::ReqData<CurrentUser>,
-    input: Input<PasswordForm>,
+    Input(form): Input<PasswordForm>,
 ) -> Result<HttpResponse, AppError> {
-    let Input { value: form, json } = input;
     let new = form.new_password.unwrap_or_default();
     let mut errors = FieldErrors::new();
     let accepted = NewPassword::parse(&new, &user.username)
@@ -144,34 +148,37 @@ pub async fn change_password(
         );
     }
     let Some(accepted) = accepted.filter(|_| errors.is_empty()) else {
-        return invalid(&state, &req, &user, errors);
+        return Err(AppError::Validation(errors).on_form("account.html", account_context(&user)));
     };
 
-    let hash = state.passwords.hash(accepted).await?;
+    let hash = state.hasher.hash(accepted).await?;
     let id = user.id;
     let generation = state
-        .db(move |c| Ok(users::set_password(c, id, &hash)?))
+        .db
+        .run(move |c| Ok(users::set_password(c, id, &hash)?))
         .await?;
-    session::reissue(&req, &state, &user.auth, generation)?;
+    state.auth.reissue(&req, &user.sealed, generation)?;
     log::info!("password changed: user_id={id}; other sessions ended");
-    done(&state, json, "Password changed", "/account")
+    done(&state, format, "Password changed", "/account")
 }
 
 /// `POST /account/logout-others`: ends every other session; this one stays.
 pub async fn logout_others(
     req: HttpRequest,
     state: web::Data<AppState>,
+    format: Format,
     user: web::ReqData<CurrentUser>,
 ) -> Result<HttpResponse, AppError> {
     let id = user.id;
     let generation = state
-        .db(move |c| Ok(users::bump_generation(c, id)?))
+        .db
+        .run(move |c| Ok(users::bump_generation(c, id)?))
         .await?;
-    session::reissue(&req, &state, &user.auth, generation)?;
+    state.auth.reissue(&req, &user.sealed, generation)?;
     log::info!("other sessions ended: user_id={id}");
     done(
         &state,
-        crate::render::sends_json(&req),
+        format,
         "Your other sessions have been logged out",
         "/account",
     )
@@ -182,23 +189,20 @@ pub async fn logout_others(
 pub async fn delete(
     req: HttpRequest,
     state: web::Data<AppState>,
+    format: Format,
     user: web::ReqData<CurrentUser>,
-    input: Input<DeleteForm>,
+    Input(form): Input<DeleteForm>,
 ) -> Result<HttpResponse, AppError> {
-    let Input { value: form, json } = input;
     let password = form.password.unwrap_or_default();
     if password.is_empty() || !password_matches(&state, user.id, password).await? {
         let message = "Enter your current password to delete the account.";
-        return invalid(
-            &state,
-            &req,
-            &user,
-            FieldErrors::from([("password", vec![message.to_owned()])]),
-        );
+        let errors = FieldErrors::from([("password", vec![message.to_owned()])]);
+        return Err(AppError::Validation(errors).on_form("account.html", account_context(&user)));
     }
     let (id, name) = (user.id, normalize_username(&user.username));
     state
-        .db(move |c| {
+        .db
+        .run(move |c| {
             c.transaction(|c| {
                 users::delete(c, id)?;
                 login_failures::clear(c, &name)
@@ -207,25 +211,8 @@ pub async fn delete(
         })
         .await?;
     // The account is gone, so every cookie of it is dead: no revocation needed.
-    state.sessions.invalidate();
-    session::end(&req);
+    state.auth.forget_checks();
+    login::end(&req);
     log::info!("account deleted: user_id={id}");
-    done(&state, json, "Your account has been deleted", "/login")
-}
-
-/// 422: the account page with the problems (browsers), or the error.
-fn invalid(
-    state: &AppState,
-    req: &HttpRequest,
-    user: &CurrentUser,
-    mut errors: FieldErrors,
-) -> Result<HttpResponse, AppError> {
-    if Format::of(req) != Format::Html {
-        return Err(AppError::Validation(errors));
-    }
-    // The delete form's field is named `password`; the page shows it apart.
-    if let Some(problems) = errors.remove("password") {
-        errors.insert("delete_password", problems);
-    }
-    page(state, req, user, StatusCode::UNPROCESSABLE_ENTITY, &errors)
+    done(&state, format, "Your account has been deleted", "/login")
 }

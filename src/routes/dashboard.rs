@@ -6,7 +6,7 @@ use tera::Context;
 
 use crate::auth::CurrentUser;
 use crate::error::AppError;
-use crate::render::{self, Format};
+use crate::render::{self, Format, PageUser};
 use crate::state::AppState;
 
 /// `GET /dashboard` (guarded): "Welcome to the dashboard, USERNAME" as a
@@ -14,23 +14,26 @@ use crate::state::AppState;
 pub async fn show(
     req: HttpRequest,
     state: web::Data<AppState>,
+    format: Format,
     user: web::ReqData<CurrentUser>,
 ) -> Result<HttpResponse, AppError> {
-    let welcome = format!("Welcome to the dashboard, {}", user.username);
-    match Format::of(&req) {
-        Format::Html => render::page(
-            &state,
-            &req,
-            StatusCode::OK,
-            "dashboard.html",
-            Context::new(),
-        ),
+    let welcome = || format!("Welcome to the dashboard, {}", user.username);
+    match format {
+        Format::Html => {
+            let mut ctx = Context::new();
+            let viewer = PageUser {
+                id: user.id,
+                username: &user.username,
+            };
+            ctx.insert("user", &viewer);
+            state
+                .pages
+                .respond(&req, StatusCode::OK, "dashboard.html", ctx)
+        }
         Format::Json => Ok(render::json(
             StatusCode::OK,
-            &serde_json::json!({ "id": user.id, "username": user.username, "message": welcome }),
+            &serde_json::json!({ "id": user.id, "username": user.username, "message": welcome() }),
         )),
-        Format::Text => Ok(HttpResponse::Ok()
-            .content_type("text/plain; charset=utf-8")
-            .body(format!("{welcome}\n"))),
+        Format::Text => Ok(render::text(StatusCode::OK, &welcome())),
     }
 }

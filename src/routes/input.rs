@@ -1,71 +1,17 @@
-//! `Input<T>`: a POST body read from a form or from JSON, with SPEC's answers
-//! for bad input (400 with a message); [`limit_body`]: 413 past the 16 KiB
-//! limit, on every route.
+//! `Input<T>`: a POST body read from a form or from JSON, with the answers
+//! for bad input (400 with a message; docs/contract.md, Routes).
 
-use actix_web::body::{EitherBody, MessageBody};
-use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
-use actix_web::http::header;
-use actix_web::middleware::Next;
+use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage as _, HttpRequest, web};
-use futures_util::StreamExt as _;
 use futures_util::future::LocalBoxFuture;
 use percent_encoding::percent_decode_str;
 use serde::de::{self, DeserializeOwned, Deserializer};
 
 use crate::error::AppError;
 
-/// The largest body any route reads.
-pub const BODY_LIMIT: usize = 16 * 1024;
-
-/// Middleware: a body over [`BODY_LIMIT`] gets 413 on every route, also on
-/// those that never read their body (they would act on a request they
-/// should refuse). A declared `Content-Length` over the limit is refused
-/// unread; any other body (chunked, without a length) is read here up to the
-/// limit and handed on. A request without a body costs nothing.
-pub async fn limit_body(
-    mut req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    // Answered here: an error leaving a middleware would skip the error rendering.
-    let refuse =
-        |req: ServiceRequest, error: AppError| Ok(req.error_response(error).map_into_right_body());
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-    if declared.is_some_and(|len| len > BODY_LIMIT as u64) {
-        return refuse(req, AppError::PayloadTooLarge);
-    }
-    match req.take_payload() {
-        Payload::None => {}
-        mut payload => {
-            let mut body = web::BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = match chunk {
-                    Ok(chunk) => chunk,
-                    Err(e) => {
-                        let unreadable = format!("The request body could not be read: {e}");
-                        return refuse(req, AppError::BadRequest(unreadable));
-                    }
-                };
-                if body.len() + chunk.len() > BODY_LIMIT {
-                    return refuse(req, AppError::PayloadTooLarge);
-                }
-                body.extend_from_slice(&chunk);
-            }
-            req.set_payload(Payload::from(body.freeze()));
-        }
-    }
-    Ok(next.call(req).await?.map_into_left_body())
-}
-
-/// A decoded request body and whether it came as JSON.
-pub struct Input<T> {
-    /// The fields.
-    pub value: T,
-    /// `true` for `application/json`, `false` for a form.
-    pub json: bool,
-}
+/// A request body decoded from a form or from JSON. (How to answer is
+/// `render::Format`'s business, not the body's.)
+pub struct Input<T>(pub T);
 
 impl<T: DeserializeOwned + 'static> FromRequest for Input<T> {
     type Error = actix_web::Error;
@@ -96,7 +42,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Input<T> {
                 serde_urlencoded::from_bytes(&bytes)
                     .map_err(|e| AppError::BadRequest(format!("Malformed form body: {e}")))?
             };
-            Ok(Self { value, json })
+            Ok(Self(value))
         })
     }
 }
@@ -123,7 +69,7 @@ fn body_kind(req: &HttpRequest) -> Result<Option<bool>, actix_web::Error> {
         Err(_) => Err(AppError::BadRequest("Unreadable Content-Type header".into()).into()),
         Ok(None) => Ok(None),
         Ok(Some(m)) if m.essence_str() == "application/x-www-form-urlencoded" => Ok(Some(false)),
-        Ok(Some(_)) if crate::render::sends_json(req) => Ok(Some(true)),
+        Ok(Some(_)) if crate::render::format::sends_json(req) => Ok(Some(true)),
         Ok(Some(m)) => Err(AppError::BadRequest(format!(
             "Unsupported Content-Type {}: {SUPPORTED_TYPES}",
             m.essence_str()

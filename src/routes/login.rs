@@ -1,14 +1,13 @@
 //! Logging in: the form and its submission (form post or JSON).
 
-use actix_web::ResponseError as _;
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use tera::Context;
 
 use super::api::UserJson;
 use super::input::{Input, checkbox};
-use crate::auth::{credentials, session};
+use crate::auth::{credentials, login};
 use crate::client_ip;
 use crate::domain::SafeNext;
 use crate::error::{AppError, FieldErrors};
@@ -38,69 +37,54 @@ pub async fn form(
     query: web::Query<NextQuery>,
 ) -> Result<HttpResponse, AppError> {
     let next = query.next.as_deref().and_then(SafeNext::parse);
-    let ctx = form_context("", next.as_ref().map_or("", SafeNext::as_str), false, None);
-    render::page(&state, &req, StatusCode::OK, "login.html", ctx)
+    let ctx = form_context("", next.as_ref().map_or("", SafeNext::as_str), false);
+    state.pages.respond(&req, StatusCode::OK, "login.html", ctx)
 }
 
-fn form_context(username: &str, next: &str, remember: bool, error: Option<&str>) -> Context {
+/// The form's values; a failed attempt adds its `error`.
+fn form_context(username: &str, next: &str, remember: bool) -> Context {
     let mut ctx = Context::new();
     ctx.insert(
         "form",
         &serde_json::json!({ "username": username, "next": next, "remember": remember }),
     );
-    if let Some(error) = error {
-        ctx.insert("error", error);
-    }
     ctx
 }
 
-/// `POST /login`: on success a fresh session, then 303 to `next` (form) or
-/// 200 `{"id","username"}` (JSON). Unknown name and wrong password get the
-/// same 401 at the same cost; a throttled attempt gets 429 with `Retry-After`.
+/// `POST /login`: on success a fresh session, then 303 to `next` (or 200
+/// `{"id","username"}` in JSON). Unknown name and wrong password get the
+/// same 401 at the same cost; a throttled attempt gets 429 with
+/// `Retry-After`. A browser sees these on the form again.
 pub async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,
-    input: Input<LoginForm>,
+    format: Format,
+    Input(form): Input<LoginForm>,
 ) -> Result<HttpResponse, AppError> {
-    let Input { value: form, json } = input;
     let name = form.username.unwrap_or_default();
     let next = form.next.as_deref().and_then(SafeNext::parse);
-    let browser = Format::of(&req) == Format::Html;
-    // A browser sees the form again with the message; other clients get the error.
-    let refuse = |error: AppError| {
-        if !browser {
-            return Err(error);
-        }
-        let ctx = form_context(
-            &name,
-            next.as_ref().map_or("", SafeNext::as_str),
-            form.remember,
-            Some(&error.to_string()),
-        );
-        let mut page = render::page(&state, &req, error.status_code(), "login.html", ctx)?;
-        if let Some(secs) = error.retry_after() {
-            page.headers_mut().insert(header::RETRY_AFTER, secs.into());
-        }
-        Ok(page)
-    };
+    let next = next.as_ref().map_or("", SafeNext::as_str);
+    let on_form =
+        |error: AppError| error.on_form("login.html", form_context(&name, next, form.remember));
 
     let ip = client_ip::client_ip(&req, &state.settings.trusted_proxies);
-    if let Err(throttled) = state.throttle.check_ip(ip) {
-        return refuse(throttled);
-    }
+    state.throttle.check_ip(ip).map_err(on_form)?;
     let password = form.password.unwrap_or_default();
-    if let Err(missing) = required(&name, &password) {
-        return refuse(missing);
-    }
-    let client = client_ip::describe(ip);
-    let user = match credentials::check(&state, &name, password, &client).await {
-        Ok(user) => user,
-        Err(e @ (AppError::InvalidCredentials | AppError::Throttled { .. })) => return refuse(e),
-        Err(e) => return Err(e),
+    required(&name, &password).map_err(on_form)?;
+    let checker = credentials::Checker {
+        db: &state.db,
+        hasher: &state.hasher,
+        max_failures: state.settings.login_max_failures,
     };
-    session::start(&req, &user, form.remember)?;
+    let user = credentials::check(checker, &name, password, &client_ip::describe(ip))
+        .await
+        .map_err(|e| match e {
+            AppError::InvalidCredentials | AppError::Throttled { .. } => on_form(e),
+            other => other,
+        })?;
+    login::start(&req, &user, form.remember)?;
 
-    if json {
+    if format == Format::Json {
         return Ok(render::json(
             StatusCode::OK,
             &UserJson {
@@ -109,11 +93,12 @@ pub async fn submit(
             },
         ));
     }
-    Ok(render::see_other(
-        next.as_ref().map_or("/dashboard", SafeNext::as_str),
-    ))
+    Ok(render::see_other(if next.is_empty() {
+        "/dashboard"
+    } else {
+        next
+    }))
 }
-
 /// 422 naming each empty field.
 fn required(name: &str, password: &str) -> Result<(), AppError> {
     let mut missing = FieldErrors::new();

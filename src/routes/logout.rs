@@ -4,10 +4,8 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use tera::Context;
 
-use crate::auth::session;
 use crate::error::AppError;
 use crate::flash::FlashMessage;
-use crate::render;
 use crate::state::AppState;
 
 /// `GET /logout`: a page whose button POSTs `/logout`.
@@ -15,7 +13,9 @@ pub async fn confirm(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    render::page(&state, &req, StatusCode::OK, "logout.html", Context::new())
+    state
+        .pages
+        .respond(&req, StatusCode::OK, "logout.html", Context::new())
 }
 
 /// `POST /logout`: ends the session, removes the cookie, 303 to `/login`
@@ -24,14 +24,9 @@ pub async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    session::logout(&req, &state).await?;
-    let mut response = render::see_other("/login");
-    response
-        .add_cookie(
-            &state
-                .flash
-                .cookie(&[FlashMessage::info("You have been logged out")]),
-        )
-        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("flash cookie: {e}")))?;
-    Ok(response)
+    state.auth.logout(&req).await?;
+    state
+        .pages
+        .flash()
+        .see_other_with("/login", FlashMessage::info("You have been logged out"))
 }

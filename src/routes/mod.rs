@@ -10,16 +10,26 @@ pub mod logout;
 pub mod register;
 pub mod static_files;
 
+use std::rc::Rc;
+
 use actix_web::middleware::from_fn;
 use actix_web::{HttpRequest, HttpResponse, Route, web};
 
-use crate::auth::{self, require_login, require_login_api};
+use crate::auth::{Authenticator, require_login};
 use crate::error::AppError;
 use crate::render;
 use crate::state::AppState;
 
-/// Registers every route. `/register` exists only while registration is allowed.
-pub fn configure(cfg: &mut web::ServiceConfig, allow_registration: bool) {
+/// Registers every route; `auth` is the guard's (this worker's) authenticator.
+/// `/register` exists only while registration is allowed.
+pub fn configure(cfg: &mut web::ServiceConfig, allow_registration: bool, auth: &Rc<Authenticator>) {
+    let guarded = |route: Route| {
+        let auth = Rc::clone(auth);
+        route.wrap(from_fn(move |req, next| {
+            let auth = Rc::clone(&auth);
+            async move { require_login(&auth, req, next).await }
+        }))
+    };
     cfg.service(web::resource("/").get(home))
         .service(web::resource("/healthz").get(health::live))
         .service(web::resource("/readyz").get(health::ready))
@@ -36,41 +46,31 @@ pub fn configure(cfg: &mut web::ServiceConfig, allow_registration: bool) {
                 .post(register::submit),
         );
     }
-    // The guarded area: one middleware, no checks in the handlers. It sits
-    // on each route of the area, not on a path prefix, so that an unknown
-    // path there is 404 and a wrong method 405, whoever asks.
-    cfg.service(web::resource("/dashboard").route(guarded_page(web::get().to(dashboard::show))))
-        .service(web::resource("/account").route(guarded_page(web::get().to(account::show))))
+    // The guarded area: one middleware, no checks in the handlers. An
+    // anonymous request is `LoginRequired`: a browser goes to the login
+    // page, others get 401. The guard sits on each route of the area, not
+    // on a path prefix, so that an unknown path there is 404 and a wrong
+    // method 405, whoever asks.
+    cfg.service(web::resource("/dashboard").route(guarded(web::get().to(dashboard::show))))
+        .service(web::resource("/account").route(guarded(web::get().to(account::show))))
         .service(
             web::resource("/account/password")
-                .route(guarded_page(web::post().to(account::change_password))),
+                .route(guarded(web::post().to(account::change_password))),
         )
         .service(
             web::resource("/account/logout-others")
-                .route(guarded_page(web::post().to(account::logout_others))),
+                .route(guarded(web::post().to(account::logout_others))),
         )
-        .service(
-            web::resource("/account/delete").route(guarded_page(web::post().to(account::delete))),
-        )
-        .service(web::resource("/api/me").route(guarded_api(web::get().to(api::me))))
+        .service(web::resource("/account/delete").route(guarded(web::post().to(account::delete))))
+        .service(web::resource("/api/me").route(guarded(web::get().to(api::me))))
         // Last: the tail pattern is a regex, tried only when nothing above matched.
         .service(web::resource("/static/{path:.*}").get(static_files::serve))
         .service(web::resource("/favicon.ico").get(static_files::favicon));
 }
 
-/// `route` behind the login guard; anonymous browsers go to the login page.
-fn guarded_page(route: Route) -> Route {
-    route.wrap(from_fn(require_login))
-}
-
-/// `route` behind the login guard; anonymous clients get 401 JSON.
-fn guarded_api(route: Route) -> Route {
-    route.wrap(from_fn(require_login_api))
-}
-
 /// `GET /`: 303 to `/dashboard` when logged in, else to `/login`.
 pub async fn home(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let logged_in = auth::session::authenticate(&req, &state).await?.is_some();
+    let logged_in = state.auth.authenticate(&req).await?.is_some();
     Ok(render::see_other(if logged_in {
         "/dashboard"
     } else {

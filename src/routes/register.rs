@@ -2,14 +2,14 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use serde::Deserialize;
 use tera::Context;
 
 use super::api::UserJson;
 use super::input::Input;
-use crate::auth::session;
+use crate::auth::login;
 use crate::client_ip;
+use crate::db::ResultExt as _;
 use crate::db::users::{self, NewUser};
 use crate::domain::{NewPassword, Username};
 use crate::error::{AppError, FieldErrors};
@@ -26,19 +26,17 @@ pub struct RegisterForm {
 
 /// `GET /register`: the form.
 pub async fn form(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    render::page(
-        &state,
-        &req,
-        StatusCode::OK,
-        "register.html",
-        form_context("", &FieldErrors::new()),
-    )
+    let mut ctx = form_context("");
+    ctx.insert("errors", &FieldErrors::new());
+    state
+        .pages
+        .respond(&req, StatusCode::OK, "register.html", ctx)
 }
 
-fn form_context(username: &str, errors: &FieldErrors) -> Context {
+/// The form's values; a failed attempt adds its `errors`.
+fn form_context(username: &str) -> Context {
     let mut ctx = Context::new();
     ctx.insert("form", &serde_json::json!({ "username": username }));
-    ctx.insert("errors", errors);
     ctx
 }
 
@@ -67,63 +65,44 @@ fn validate(form: &RegisterForm) -> Result<(Username, NewPassword), FieldErrors>
 }
 
 /// `POST /register`: creates the account and logs it in: 303 to
-/// `/dashboard` (form) or 201 `{"id","username"}` (JSON); 422 lists every
-/// problem; 409 when the name is taken.
+/// `/dashboard` (or 201 `{"id","username"}` in JSON); 422 lists every
+/// problem; 409 when the name is taken. A browser sees these on the form again.
 pub async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,
-    input: Input<RegisterForm>,
+    format: Format,
+    Input(form): Input<RegisterForm>,
 ) -> Result<HttpResponse, AppError> {
-    let Input { value: form, json } = input;
-    let browser = Format::of(&req) == Format::Html;
-    let typed_name = form.username.clone().unwrap_or_default();
     let ip = client_ip::client_ip(&req, &state.settings.trusted_proxies);
     state.throttle.check_ip(ip)?;
-    let rerender = |status: StatusCode, errors: FieldErrors| {
-        render::page(
-            &state,
-            &req,
-            status,
-            "register.html",
-            form_context(typed_name.trim(), &errors),
-        )
-    };
+    let typed_name = form.username.as_deref().unwrap_or_default().trim();
+    let on_form = |error: AppError| error.on_form("register.html", form_context(typed_name));
+    let (username, password) =
+        validate(&form).map_err(|errors| on_form(AppError::Validation(errors)))?;
 
-    let (username, password) = match validate(&form) {
-        Ok(valid) => valid,
-        Err(errors) if browser => return rerender(StatusCode::UNPROCESSABLE_ENTITY, errors),
-        Err(errors) => return Err(AppError::Validation(errors)),
-    };
-
-    let hash = state.passwords.hash(password).await?;
+    let hash = state.hasher.hash(password).await?;
     let name = username.clone();
-    let created = state
-        .db(move |conn| {
+    let user = state
+        .db
+        .run(move |conn| {
             let new_user = NewUser {
                 username: name.as_str(),
                 username_normalized: &name.normalized(),
                 password_hash: &hash,
                 created_at: chrono::Utc::now().naive_utc(),
             };
-            match users::insert(conn, &new_user) {
-                Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(None),
-                other => Ok(Some(other?)),
-            }
+            users::insert(conn, &new_user).on_unique_violation(AppError::UsernameTaken)
         })
-        .await?;
-    let Some(user) = created else {
-        if browser {
-            let taken =
-                FieldErrors::from([("username", vec![AppError::UsernameTaken.to_string()])]);
-            return rerender(StatusCode::CONFLICT, taken);
-        }
-        return Err(AppError::UsernameTaken);
-    };
+        .await
+        .map_err(|e| match e {
+            AppError::UsernameTaken => on_form(e),
+            other => other,
+        })?;
 
-    session::start(&req, &user, false)?;
+    login::start(&req, &user, false)?;
     let client = client_ip::describe(ip);
     log::info!("registered: username={:?} client={client}", user.username);
-    if json {
+    if format == Format::Json {
         return Ok(render::json(
             StatusCode::CREATED,
             &UserJson {

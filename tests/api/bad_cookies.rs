@@ -42,7 +42,7 @@ async fn an_unreadable_session_cookie_makes_the_request_anonymous_and_is_cleared
         assert_session_cleared(&response);
         assert_eq!(
             response.json::<Value>().await.unwrap(),
-            json!({ "error": "unauthorized" })
+            json!({ "error": "unauthorized", "message": "Unauthorized" })
         );
 
         let response = send_html(client.request(Method::GET, "/dashboard")).await;

@@ -153,7 +153,11 @@ async fn api_me_answers_the_user_or_exactly_unauthorized(backend: Backend) {
                 .starts_with("application/json")
         );
         let body: Value = response.json().await.expect("a JSON body");
-        assert_eq!(body, json!({ "error": "unauthorized" }), "Accept: {accept}");
+        assert_eq!(
+            body,
+            json!({ "error": "unauthorized", "message": "Unauthorized" }),
+            "Accept: {accept}"
+        );
     }
 
     let registered: Value = app

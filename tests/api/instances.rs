@@ -1,4 +1,4 @@
-//! Scaling out (SPEC "Scaling out"): two app processes on two ports sharing
+//! Scaling out (docs/contract.md, "Scaling out"): two app processes on two ports sharing
 //! one PostgreSQL database and one `SECRET_KEY`, as behind a load balancer.
 //! A cookie from one is honoured by the other; logouts, password changes
 //! and lock-outs take effect on both ("within one second on the others").
@@ -14,7 +14,7 @@ use crate::helpers::{
 };
 use crate::process::{Service, database_url_var};
 
-/// SPEC: a change takes effect "within one second on the others".
+/// docs/contract.md: a change takes effect "within one second on the others".
 const PROPAGATION_LIMIT: Duration = Duration::from_secs(1);
 
 const NEW_PASSWORD: &str = "a completely different lighthouse";

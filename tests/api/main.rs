@@ -18,6 +18,7 @@ mod csrf;
 mod curl_session;
 mod dashboard;
 mod deployment;
+mod error_shape;
 mod fuzz;
 mod headers;
 mod health_static;

@@ -1,6 +1,6 @@
-//! Database outages (SPEC: "When the database is unreachable, pages that
+//! Database outages (docs/contract.md, "Database outages"): pages that
 //! need it answer 503 with a readable message, the process keeps running,
-//! and it recovers by itself when the database is back"). The built binary
+//! and it recovers by itself when the database is back. The built binary
 //! talks to PostgreSQL through a proxy the test switches off and on.
 
 use std::net::{SocketAddr, ToSocketAddrs as _};
@@ -478,7 +478,8 @@ async fn a_database_that_goes_away_gives_quick_503s_and_the_app_heals_by_itself(
 
 /// A database host that hangs (or a middlebox in front of it that still
 /// takes bytes but passes nothing on): connections stay open, no answer
-/// comes. SPEC: `/readyz` is 200 "when the database answers, else 503".
+/// comes. `/readyz` is 200 while the database answers, else 503
+/// (docs/contract.md, "Routes").
 #[tokio::test]
 async fn a_database_that_stops_answering_gives_quick_503s_and_the_app_heals_by_itself() {
     if !postgres_available() {
@@ -491,8 +492,8 @@ async fn a_database_that_stops_answering_gives_quick_503s_and_the_app_heals_by_i
     .await;
 }
 
-/// SPEC: "Logging out ends it for good: a copy of the cookie taken before
-/// logout no longer works either." A logout the app could not record must
+/// Logging out ends a session for good: a copy of the cookie taken before
+/// logout no longer works either (docs/contract.md, "Starting and ending sessions"). A logout the app could not record must
 /// not be confirmed as done while a copy of the cookie keeps working.
 #[tokio::test]
 async fn a_logout_during_an_outage_is_never_confirmed_while_a_copy_of_the_cookie_lives_on() {

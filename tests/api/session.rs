@@ -197,7 +197,7 @@ async fn logout_and_password_change_on_one_instance_hold_on_another(backend: Bac
 }
 
 /// Each instance reuses a database answer for at most half a second (the
-/// SPEC allows a second): poll `/api/me` on `address` until it is anonymous.
+/// the contract allows a second): poll `/api/me` on `address` until it is anonymous.
 async fn assert_anonymous_within_a_second(client: &TestClient, address: &str, what: &str) {
     let client = client.at(address);
     let start = std::time::Instant::now();

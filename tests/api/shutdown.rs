@@ -1,5 +1,4 @@
-//! Graceful shutdown (SPEC: "SIGTERM and Ctrl-C stop the server
-//! gracefully"): what `docker stop` and Kubernetes do to the container's
+//! Graceful shutdown on SIGTERM and Ctrl-C (docs/contract.md, "Stopping"): what `docker stop` and Kubernetes do to the container's
 //! PID 1. Requests already being served finish with their normal answer,
 //! no new connection is taken, and the process exits 0 in good time.
 

@@ -33,7 +33,7 @@ pub fn set_cookies<'a>(response: &'a Response, name: &str) -> Vec<&'a str> {
         .collect()
 }
 
-/// Asserts the response sets a (non-empty) session cookie with the SPEC's attributes.
+/// Asserts the response sets a (non-empty) session cookie with the attributes of docs/contract.md, "Sessions and security".
 #[track_caller]
 pub fn assert_session_cookie(response: &Response) {
     let cookies = set_cookies(response, "session");

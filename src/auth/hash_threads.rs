@@ -18,11 +18,11 @@ const QUEUE_LIMIT: usize = 256;
 
 /// A fixed pool of low-priority hashing threads.
 #[derive(Clone)]
-pub struct HashPool {
+pub struct HashThreads {
     jobs: SyncSender<Job>,
 }
 
-impl HashPool {
+impl HashThreads {
     /// Starts `threads` hashing threads. They are never joined, so a hash
     /// still running (or queued) when the server stops does not hold up the
     /// exit: the process ends when `main` returns, and they with it.
@@ -108,7 +108,7 @@ mod tests {
 
     #[tokio::test]
     async fn jobs_run_and_return_their_result() {
-        let pool = HashPool::start(2).unwrap();
+        let pool = HashThreads::start(2).unwrap();
         let results =
             futures_util::future::join_all((0..10).map(|i| pool.run(move || i * 2))).await;
         let values: Vec<i32> = results.into_iter().map(Result::unwrap).collect();

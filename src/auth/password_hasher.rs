@@ -1,4 +1,4 @@
-//! bcrypt, always on the low-priority hashing threads (`hashing`), never
+//! bcrypt, always on the low-priority hashing threads (`hash_threads`), never
 //! on the threads that serve requests.
 //!
 //! A login for an unknown name, or with a password bcrypt cannot check in
@@ -6,18 +6,21 @@
 //! same as a wrong password: timing does not reveal which names exist.
 
 use std::str::FromStr as _;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
-use super::hashing::HashPool;
+use anyhow::Context as _;
+
+use super::hash_threads::HashThreads;
 use crate::domain::{MAX_PASSWORD_BYTES, NewPassword};
 use crate::error::AppError;
 
 /// Hashes and verifies at the configured cost.
 #[derive(Clone)]
-pub struct Passwords {
+pub struct PasswordHasher {
     cost: u32,
-    dummy: Arc<OnceLock<String>>,
-    pool: HashPool,
+    /// Made at start: without it an unknown name would answer faster.
+    dummy: Arc<str>,
+    pool: HashThreads,
 }
 
 /// The outcome of checking a login password.
@@ -33,23 +36,20 @@ pub enum Verification {
     Invalid,
 }
 
-impl Passwords {
-    /// A hasher for `cost` (4–31) running on `pool`.
-    pub fn new(cost: u32, pool: HashPool) -> Self {
-        Self {
+impl PasswordHasher {
+    /// Starts `threads` hashing threads and makes the dummy hash at `cost`
+    /// (4–31); either failing stops the start. Blocks for one bcrypt.
+    pub fn start(cost: u32, threads: usize) -> anyhow::Result<Self> {
+        // Random, so the dummy can never match anything typed.
+        let secret: [u8; 16] = rand::random();
+        let plain: String = secret.iter().map(|b| format!("{b:02x}")).collect();
+        let dummy = bcrypt::hash(plain, cost).context("making the dummy password hash")?;
+        let pool = HashThreads::start(threads).context("starting the hashing threads")?;
+        Ok(Self {
             cost,
-            dummy: Arc::new(OnceLock::new()),
+            dummy: dummy.into(),
             pool,
-        }
-    }
-
-    /// Computes the dummy hash ahead of the first unknown-name login, on a
-    /// background thread so it does not delay the start.
-    pub fn prewarm(&self) {
-        let this = self.clone();
-        std::thread::spawn(move || {
-            this.dummy_hash();
-        });
+        })
     }
 
     /// Hashes an accepted new password.
@@ -78,7 +78,7 @@ impl Passwords {
         // password is a failed login, at the same cost as any other.
         let checkable = candidate.len() <= MAX_PASSWORD_BYTES;
         let Some(hash) = stored.filter(|_| checkable) else {
-            let _ = bcrypt::verify(candidate, self.dummy_hash());
+            let _ = bcrypt::verify(candidate, &self.dummy);
             return Verification::Invalid;
         };
         match bcrypt::verify(candidate, hash) {
@@ -106,29 +106,19 @@ impl Passwords {
             }
         }
     }
-
-    fn dummy_hash(&self) -> &str {
-        self.dummy.get_or_init(|| {
-            // Random, so the dummy can never match anything typed.
-            let secret: [u8; 16] = rand::random();
-            let plain: String = secret.iter().map(|b| format!("{b:02x}")).collect();
-            // Only an invalid cost fails, and the cost was checked (4–31) at start.
-            bcrypt::hash(plain, self.cost).unwrap_or_default()
-        })
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn blocking_verify(p: &Passwords, candidate: &str, stored: Option<&str>) -> Verification {
+    fn blocking_verify(p: &PasswordHasher, candidate: &str, stored: Option<&str>) -> Verification {
         p.verify_blocking(candidate, stored)
     }
 
     #[test]
     fn the_right_password_verifies_and_a_wrong_one_does_not() {
-        let p = Passwords::new(4, HashPool::start(1).unwrap());
+        let p = PasswordHasher::start(4, 1).unwrap();
         let hash = bcrypt::hash("correct horse battery", 4).unwrap();
         assert_eq!(
             blocking_verify(&p, "correct horse battery", Some(&hash)),
@@ -146,7 +136,7 @@ mod tests {
 
     #[test]
     fn a_password_longer_than_72_bytes_never_matches_its_prefix() {
-        let p = Passwords::new(4, HashPool::start(1).unwrap());
+        let p = PasswordHasher::start(4, 1).unwrap();
         let exact: String = "ab".repeat(36);
         let hash = bcrypt::hash(&exact, 4).unwrap();
         assert!(matches!(
@@ -162,7 +152,7 @@ mod tests {
 
     #[test]
     fn a_hash_made_at_another_cost_is_renewed_at_login() {
-        let p = Passwords::new(5, HashPool::start(1).unwrap());
+        let p = PasswordHasher::start(5, 1).unwrap();
         let old = bcrypt::hash("correct horse battery", 4).unwrap();
         let Verification::Valid { rehash: Some(new) } =
             blocking_verify(&p, "correct horse battery", Some(&old))

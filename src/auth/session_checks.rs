@@ -4,7 +4,7 @@
 //! Without it every guarded request costs two queries. An answer is reused
 //! for at most [`FRESH_FOR`], so a logout, password change or "log out other
 //! sessions" made on another instance takes effect here within that time.
-//! One made on this instance calls [`SessionCache::invalidate`] and takes
+//! One made on this instance calls [`SessionCheckCache::invalidate`] and takes
 //! effect at once.
 
 use std::collections::HashMap;
@@ -14,7 +14,8 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDateTime;
 
-/// How long a database answer is reused (the SPEC allows other instances one second).
+/// How long a database answer is reused (docs/contract.md, Scaling out,
+/// allows other instances one second).
 pub const FRESH_FOR: Duration = Duration::from_millis(500);
 /// Above this many entries, stale ones are swept (and all, if that is not enough).
 const MAX_ENTRIES: usize = 50_000;
@@ -42,7 +43,7 @@ struct Entry {
 
 /// See the module docs.
 #[derive(Default)]
-pub struct SessionCache {
+pub struct SessionCheckCache {
     /// Keyed by session id (random, so unique); the entry names its user.
     entries: Mutex<HashMap<String, Entry>>,
     /// Bumped by every local revocation: answers fetched before it are void,
@@ -55,7 +56,7 @@ pub struct SessionCache {
 #[derive(Debug, Clone, Copy)]
 pub struct Ticket(u64);
 
-impl SessionCache {
+impl SessionCheckCache {
     /// A fresh answer for user `id`'s session `sid`, if one is known.
     pub fn lookup(&self, id: i32, sid: &str) -> Option<Option<CachedUser>> {
         let epoch = self.epoch.load(Ordering::Acquire);
@@ -121,7 +122,7 @@ mod tests {
 
     #[test]
     fn an_answer_is_reused_only_while_fresh() {
-        let cache = SessionCache::default();
+        let cache = SessionCheckCache::default();
         assert!(cache.lookup(1, "s").is_none());
         cache.store(cache.ticket(), 1, "s".into(), user());
         assert!(cache.lookup(1, "s").is_some_and(|u| u.is_some()));
@@ -136,7 +137,7 @@ mod tests {
 
     #[test]
     fn a_local_revocation_voids_answers_including_ones_in_flight() {
-        let cache = SessionCache::default();
+        let cache = SessionCheckCache::default();
         cache.store(cache.ticket(), 1, "s".into(), user());
         let in_flight = cache.ticket();
         cache.invalidate();

@@ -1,29 +1,33 @@
-//! The session cookie's policy around actix-session.
+//! The session cookie: its settings ([`SessionCookieConfig`], which also
+//! builds actix-session's middleware) and its upkeep around actix-session.
 //!
 //! actix-session seals and opens the cookie with one key. Around it:
-//! - [`seal_policy`] (outside the session middleware): during a key rotation
+//! - [`reseal_and_set_lifetime`] (outside the session middleware): during a key rotation
 //!   it opens the cookie first, and one sealed with a `SECRET_KEY_FALLBACKS`
 //!   key is re-sealed with the current key and answered with that new cookie.
 //!   On the way out it clears a cookie that could not be opened (actix-session
 //!   would silently leave it) and gives a "remember me" cookie its `Max-Age`.
-//! - [`session_hook`] (inside it) renews a re-sealed session so it is written
+//! - [`note_session_outcome`] (inside it) renews a re-sealed session so it is written
 //!   back, notes when the written session is a "remember me" one, and notes
 //!   a cookie that left the session empty, i.e. could not be opened.
 
-use actix_session::{SessionExt as _, SessionStatus};
+use actix_session::config::{BrowserSession, CookieContentSecurity};
+use actix_session::storage::CookieSessionStore;
+use actix_session::{SessionExt as _, SessionMiddleware, SessionStatus};
+use actix_web::HttpMessage as _;
 use actix_web::body::MessageBody;
-use actix_web::cookie::{Cookie, CookieJar, Key, SameSite, time};
+use actix_web::cookie::{Cookie, CookieJar, Key, time};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{HttpMessage as _, web};
 
-use super::expiry::AuthState;
-use super::session::{AUTH_KEY, unix_now};
-use crate::state::AppState;
+use super::expiry::SealedLogin;
+use super::login::{LOGIN_KEY, unix_now};
+use crate::cookies;
 
 /// The cookie's name, keys and attributes.
-pub struct SessionCookie {
+#[derive(Clone)]
+pub struct SessionCookieConfig {
     /// `session` or `__Host-session`.
     pub name: &'static str,
     /// The `Secure` attribute.
@@ -48,7 +52,7 @@ struct Unreadable;
 #[derive(Clone, Copy)]
 struct PersistentUntil(i64);
 
-impl SessionCookie {
+impl SessionCookieConfig {
     /// A cookie that the current key cannot open but a fallback key can,
     /// sealed anew with the current key.
     fn reseal(&self, value: &str) -> Option<String> {
@@ -69,15 +73,20 @@ impl SessionCookie {
         jar.get(self.name).map(|c| c.value().to_owned())
     }
 
-    fn removal(&self) -> Cookie<'static> {
-        let mut cookie = Cookie::build(self.name, "")
-            .path("/")
-            .http_only(true)
-            .secure(self.secure)
-            .same_site(SameSite::Lax)
-            .finish();
-        cookie.make_removal();
-        cookie
+    /// actix-session with the whole cookie policy spelled out.
+    pub fn middleware(&self) -> SessionMiddleware<CookieSessionStore> {
+        SessionMiddleware::builder(CookieSessionStore::default(), self.key.clone())
+            .cookie_name(self.name.to_owned())
+            .cookie_content_security(CookieContentSecurity::Private)
+            .cookie_http_only(cookies::HTTP_ONLY)
+            .cookie_same_site(cookies::SAME_SITE)
+            .cookie_path(cookies::PATH.to_owned())
+            .cookie_domain(None)
+            .cookie_secure(self.secure)
+            // A browser-session cookie; "remember me" gets its Max-Age in
+            // `reseal_and_set_lifetime`.
+            .session_lifecycle(BrowserSession::default())
+            .build()
     }
 }
 
@@ -112,14 +121,11 @@ fn incoming_value(req: &ServiceRequest, name: &str) -> Option<String> {
 }
 
 /// Outer middleware: see the module docs.
-pub async fn seal_policy(
+pub async fn reseal_and_set_lifetime<B: MessageBody>(
+    policy: &SessionCookieConfig,
     mut req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
-        return next.call(req).await;
-    };
-    let policy = &state.session_cookie;
+    next: Next<B>,
+) -> Result<ServiceResponse<B>, actix_web::Error> {
     // Only during a key rotation does the cookie need opening before
     // actix-session reads it; otherwise this costs nothing per request.
     if !policy.fallbacks.is_empty()
@@ -137,7 +143,10 @@ pub async fn seal_policy(
         return Ok(res);
     }
     let mut ours_set = false;
-    let mut rewritten = Vec::new();
+    // Other cookies pass byte for byte; ours is re-encoded (always a valid
+    // header value: `encoded` percent-encodes).
+    let encode = |c: &Cookie<'_>| HeaderValue::from_str(&c.encoded().to_string()).ok();
+    let mut rewritten: Vec<HeaderValue> = Vec::new();
     for value in res.headers().get_all(header::SET_COOKIE) {
         let parsed = value
             .to_str()
@@ -152,43 +161,38 @@ pub async fn seal_policy(
                     cookie.set_max_age(max_age);
                     cookie.set_expires(time::OffsetDateTime::now_utc() + max_age);
                 }
-                rewritten.push(cookie.encoded().to_string());
+                rewritten.extend(encode(&cookie));
             }
-            _ => rewritten.push(value.to_str().unwrap_or_default().to_owned()),
+            _ => rewritten.push(value.clone()),
         }
     }
     // actix-session ignores a cookie it cannot open; we clear it.
     if !ours_set && unreadable {
-        rewritten.push(policy.removal().encoded().to_string());
+        rewritten.extend(encode(&cookies::removal(policy.name, policy.secure)));
     }
     let headers = res.headers_mut();
     headers.remove(header::SET_COOKIE);
     for value in rewritten {
-        if let Ok(value) = HeaderValue::from_str(&value) {
-            headers.append(header::SET_COOKIE, value);
-        }
+        headers.append(header::SET_COOKIE, value);
     }
     Ok(res)
 }
 
 /// Inner middleware (inside actix-session): see the module docs.
-pub async fn session_hook(
+pub async fn note_session_outcome<B: MessageBody>(
+    policy: &SessionCookieConfig,
     req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    next: Next<B>,
+) -> Result<ServiceResponse<B>, actix_web::Error> {
     if req.extensions().get::<Resealed>().is_some() {
         req.get_session().renew();
     }
-    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
-        return next.call(req).await;
-    };
-    let policy = &state.session_cookie;
     let res = next.call(req).await?;
     let request = res.request();
     let session = request.get_session();
     match session.status() {
         SessionStatus::Changed | SessionStatus::Renewed => {
-            if let Ok(Some(auth)) = session.get::<AuthState>(AUTH_KEY)
+            if let Ok(Some(auth)) = session.get::<SealedLogin>(LOGIN_KEY)
                 && auth.remember
             {
                 let until = auth.login_at.saturating_add(policy.remember_secs);

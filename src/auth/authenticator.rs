@@ -1,0 +1,164 @@
+//! Checking a sealed login on every request ([`Authenticator::authenticate`]),
+//! against the clock and the database, and the two changes that end other
+//! copies of a session: [`Authenticator::reissue`] and
+//! [`Authenticator::logout`].
+
+use std::sync::Arc;
+
+use actix_identity::IdentityExt as _;
+use actix_session::SessionExt as _;
+use actix_web::HttpRequest;
+
+use super::expiry::{SealedLogin, SessionTimeouts};
+use super::login::{
+    CurrentUser, LOGIN_KEY, end, read_auth, read_sealed_login, session_error, unix_now,
+};
+use super::session_checks::{CachedUser, SessionCheckCache};
+use crate::db::users;
+use crate::db::{Database, revoked_sessions};
+use crate::error::AppError;
+
+/// What the guard needs: the database, the timeouts and the cache of recent
+/// checks (shared by every worker, so a local revocation is seen by all).
+#[derive(Clone)]
+pub struct Authenticator {
+    db: Database,
+    timeouts: SessionTimeouts,
+    checks: Arc<SessionCheckCache>,
+}
+
+impl Authenticator {
+    /// An authenticator with an empty cache.
+    pub fn new(db: Database, timeouts: SessionTimeouts) -> Self {
+        Self {
+            db,
+            timeouts,
+            checks: Arc::default(),
+        }
+    }
+
+    /// Forgets every cached check, so a change made here (a deletion, a new
+    /// generation) takes effect on this instance at once.
+    pub fn forget_checks(&self) {
+        self.checks.invalidate();
+    }
+
+    /// Re-seals the current session under a new generation (after a password
+    /// change or "log out other sessions"), so this session stays while older
+    /// cookies die.
+    pub fn reissue(
+        &self,
+        req: &HttpRequest,
+        current: &SealedLogin,
+        generation: i32,
+    ) -> Result<(), AppError> {
+        self.forget_checks();
+        let sealed = SealedLogin {
+            generation,
+            seen_at: unix_now(),
+            ..current.clone()
+        };
+        req.get_session()
+            .insert(LOGIN_KEY, &sealed)
+            .map_err(session_error)
+    }
+
+    /// Logs out for good: records this session's id as revoked (so copies of
+    /// the cookie die too), then removes the cookie. If the database cannot take
+    /// the record, nothing is confirmed: the error (503) says to try again, and
+    /// the cookie stays, since removing it here would leave copies alive.
+    pub async fn logout(&self, req: &HttpRequest) -> Result<(), AppError> {
+        if let Some((id, sealed)) = read_sealed_login(req) {
+            let expires_at = chrono::DateTime::from_timestamp(self.timeouts.expires_at(&sealed), 0)
+                .map(|t| t.naive_utc());
+            let now = chrono::Utc::now().naive_utc();
+            // An already expired session has nothing left to revoke.
+            if let Some(expires_at) = expires_at.filter(|t| *t > now) {
+                self.db
+                    .run(move |conn| {
+                        Ok(revoked_sessions::revoke(
+                            conn,
+                            &sealed.sid,
+                            expires_at,
+                            now,
+                        )?)
+                    })
+                    .await?;
+                self.forget_checks();
+            }
+            log::info!("logout: user_id={id}");
+        }
+        end(req);
+        Ok(())
+    }
+
+    /// Who is logged in on this request, checked against the clock and the
+    /// database. An invalid session is purged (its cookie removed) and the
+    /// request treated as anonymous. `Err` only when the database fails.
+    pub async fn authenticate(&self, req: &HttpRequest) -> Result<Option<CurrentUser>, AppError> {
+        let Ok(identity) = req.get_identity() else {
+            return Ok(None); // anonymous
+        };
+        let id = identity.id().ok().and_then(|id| id.parse::<i32>().ok());
+        let Some((id, sealed)) = id.zip(read_auth(&req.get_session())) else {
+            // An identity without our state (or garbage): not a login of ours.
+            end(req);
+            return Ok(None);
+        };
+        let now = unix_now();
+        if !self.timeouts.is_live(&sealed, now) {
+            end(req);
+            return Ok(None);
+        }
+        let Some(user) = self
+            .checked_user(id, &sealed.sid)
+            .await?
+            .filter(|u| u.session_generation == sealed.generation)
+        else {
+            end(req);
+            return Ok(None);
+        };
+        if self.timeouts.needs_touch(&sealed, now) {
+            let touched = SealedLogin {
+                seen_at: now,
+                ..sealed.clone()
+            };
+            req.get_session()
+                .insert(LOGIN_KEY, &touched)
+                .map_err(session_error)?;
+        }
+        Ok(Some(CurrentUser {
+            id,
+            username: user.username,
+            created_at: user.created_at,
+            last_login_at: user.last_login_at,
+            sealed,
+        }))
+    }
+
+    /// The user behind session `sid` as the database sees it (or saw it less
+    /// than a second ago): `None` when the user is gone or the session revoked.
+    async fn checked_user(&self, id: i32, sid: &str) -> Result<Option<CachedUser>, AppError> {
+        if let Some(known) = self.checks.lookup(id, sid) {
+            return Ok(known);
+        }
+        let ticket = self.checks.ticket();
+        let revoked_sid = sid.to_owned();
+        let user = self
+            .db
+            .run(move |conn| match users::find_by_id(conn, id)? {
+                Some(user) if !revoked_sessions::is_revoked(conn, &revoked_sid)? => {
+                    Ok(Some(CachedUser {
+                        username: user.username,
+                        session_generation: user.session_generation,
+                        created_at: user.created_at,
+                        last_login_at: user.last_login_at,
+                    }))
+                }
+                _ => Ok(None),
+            })
+            .await?;
+        self.checks.store(ticket, id, sid.to_owned(), user.clone());
+        Ok(user)
+    }
+}
