@@ -9,8 +9,7 @@
 //! keeps users in PostgreSQL or SQLite through one Diesel code path,
 //! `domain` parses input into trusted types, and `config` reads the settings.
 
-#![forbid(unsafe_code)]
-#![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+// Lints: the `[lints]` table in Cargo.toml (it covers every target).
 
 pub mod auth;
 pub mod cli;

@@ -181,7 +181,7 @@ pub fn see_other(location: &str) -> HttpResponse {
 }
 
 /// `Cache-Control: no-store` and `Vary: Cookie`, for answers to a logged-in user.
-pub fn mark_private(headers: &mut actix_web::http::header::HeaderMap) {
+pub fn mark_private(headers: &mut header::HeaderMap) {
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.append(header::VARY, HeaderValue::from_static("Cookie"));
 }

@@ -171,7 +171,7 @@ pub async fn logout_others(
     log::info!("other sessions ended: user_id={id}");
     done(
         &state,
-        crate::render::sends_json(&req),
+        render::sends_json(&req),
         "Your other sessions have been logged out",
         "/account",
     )

@@ -3,7 +3,7 @@
 //! ports, and processes that are always killed, even when a test panics.
 //! One-shot commands are here; a running server is a [`Service`].
 
-#![allow(dead_code)]
+#![allow(dead_code, reason = "not every story uses each helper")]
 
 mod service;
 

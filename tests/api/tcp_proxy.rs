@@ -6,7 +6,7 @@
 //! keepalives see a live peer), `restore` forwards again.
 //! Plain threads: it must keep working whatever the test's runtime is doing.
 
-#![allow(dead_code)]
+#![allow(dead_code, reason = "not every story uses each helper")]
 
 use std::io::{Read as _, Write as _};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};

@@ -11,7 +11,7 @@
 //! (chromedriver and every Chromium process under it) is killed when the
 //! [`Browser`] is dropped, so a failing test leaves no Chromium behind.
 
-#![allow(dead_code)]
+#![allow(dead_code, reason = "not every story uses each helper")]
 
 use std::fs::File;
 use std::io::{Read as _, Write as _};
