@@ -1,5 +1,10 @@
 //! The command line: `serve` (default), `migrate`, `create-user`,
 //! `generate-secret`, `healthcheck`.
+#![expect(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "the command line answers on the terminal; the server logs through `log`"
+)]
 
 use std::io::{BufRead as _, IsTerminal as _, Read as _, Write as _};
 use std::net::{TcpStream, ToSocketAddrs as _};

@@ -17,8 +17,7 @@
 //! files, `cookies` the attributes every cookie carries, and `config` reads
 //! the settings.
 
-#![forbid(unsafe_code)]
-#![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+// Lints: the `[lints]` table in Cargo.toml (it covers every target).
 
 pub(crate) mod assets;
 pub(crate) mod auth;

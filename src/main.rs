@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::Parser as _;
 use session_auth::cli::{self, Cli};
 
+#[expect(clippy::print_stderr, reason = "an error before the logger starts")]
 fn main() -> ExitCode {
     // Variables already in the environment win over `.env`.
     if let Err(e) = dotenvy::dotenv()

@@ -141,9 +141,10 @@ impl Settings {
     /// database, a free port on loopback, bcrypt cost 4, no per-address
     /// limit, a fresh random key, one worker.
     pub fn for_tests(database_url: DatabaseUrl) -> Self {
-        // With no variable set, every setting takes its default, and the
-        // defaults are valid.
-        #[allow(clippy::expect_used)]
+        #[expect(
+            clippy::expect_used,
+            reason = "with no variable set every setting takes its default, and the defaults are valid (unit-tested)"
+        )]
         let defaults = Self::read(&Vars(&|_| None), || Ok(SecretKey::generate()))
             .expect("the defaults are valid settings");
         Self {

@@ -1,6 +1,6 @@
 //! `AnyConnection`, in a module of its own: the derive generates items that
 //! cannot carry docs.
-#![allow(missing_docs)]
+#![allow(missing_docs, reason = "the derive generates undocumented items")]
 
 use diesel::{PgConnection, SqliteConnection};
 

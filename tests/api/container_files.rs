@@ -4,8 +4,6 @@
 //! file is read line by line, and anything this reader does not understand
 //! in the parts it reads fails the test rather than being guessed.
 
-#![allow(dead_code)]
-
 use std::time::Duration;
 
 /// The repository's file `name`.

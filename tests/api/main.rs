@@ -1,6 +1,16 @@
 //! Integration tests: one binary, one module per feature. Each story runs on
 //! SQLite and, when `TEST_DATABASE_URL` is set, on PostgreSQL.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is how a test fails, and the message says where"
+)]
+#![allow(
+    clippy::print_stderr,
+    reason = "a test says on stderr why it skipped a backend or what a child process printed"
+)]
+
 mod container_files;
 mod helpers;
 mod process;

@@ -6,8 +6,6 @@
 //! keepalives see a live peer), `restore` forwards again.
 //! Plain threads: it must keep working whatever the test's runtime is doing.
 
-#![allow(dead_code)]
-
 use std::io::{Read as _, Write as _};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};

@@ -2,6 +2,16 @@
 //! They run when `CHROMEDRIVER` is set (see `harness/mod.rs`); each test has its
 //! own app, database, chromedriver and browser profile.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is how a test fails, and the message says where"
+)]
+#![allow(
+    clippy::print_stderr,
+    reason = "a test says on stderr why it skipped a backend or what a child process printed"
+)]
+
 mod harness;
 #[path = "../support/mod.rs"]
 mod support;
