@@ -96,9 +96,10 @@ impl Settings {
 
     /// The settings table: one line per variable, saying where its value
     /// goes, its name, its default and its parser (a new setting is a field
-    /// in `Settings` and a line here, plus its line in `.env.example` and the
-    /// README). `dev_key` gives the key when `SECRET_KEY` is unset in
-    /// development.
+    /// in `Settings` and a line here, plus its line in `.env.example`, the
+    /// README, docs/contract.md "Settings", and the app's pass-through list in
+    /// `docker-compose.yml`). `dev_key` gives the key when `SECRET_KEY` is
+    /// unset in development.
     fn read(
         env: &Vars<'_>,
         dev_key: impl FnOnce() -> Result<SecretKey, ConfigError>,
