@@ -39,9 +39,7 @@ impl Application {
     /// Connects and migrates the database, loads the templates and binds the
     /// listener (port 0 picks a free one).
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        // The dummy hash (one bcrypt) is made while the database connects.
-        let (cost, threads) = (settings.bcrypt_cost, settings.workers);
-        let hasher = tokio::task::spawn_blocking(move || PasswordHasher::start(cost, threads));
+        let hasher = PasswordHasher::start(settings.bcrypt_cost, settings.workers)?;
         let url = settings.database_url.clone();
         let size = settings.database_pool_size;
         let pool = tokio::task::spawn_blocking(move || {
@@ -49,7 +47,6 @@ impl Application {
         })
         .await
         .context("database start-up task")??;
-        let hasher = hasher.await.context("password hasher start-up task")??;
 
         let listener = TcpListener::bind((settings.host.as_str(), settings.port))
             .with_context(|| format!("binding {}:{}", settings.host, settings.port))?;

@@ -38,12 +38,9 @@ pub enum Verification {
 
 impl PasswordHasher {
     /// Starts `threads` hashing threads and makes the dummy hash at `cost`
-    /// (4–31); either failing stops the start. Blocks for one bcrypt.
+    /// (4–31); either failing stops the start.
     pub fn start(cost: u32, threads: usize) -> anyhow::Result<Self> {
-        // Random, so the dummy can never match anything typed.
-        let secret: [u8; 16] = rand::random();
-        let plain: String = secret.iter().map(|b| format!("{b:02x}")).collect();
-        let dummy = bcrypt::hash(plain, cost).context("making the dummy password hash")?;
+        let dummy = dummy_hash(cost)?;
         let pool = HashThreads::start(threads).context("starting the hashing threads")?;
         Ok(Self {
             cost,
@@ -108,9 +105,59 @@ impl PasswordHasher {
     }
 }
 
+/// A well-formed bcrypt hash of a random salt and a random digest at `cost`:
+/// checking a password against it costs one full bcrypt at that cost, like a
+/// real hash, and nothing matches it (the digest is 184 random bits). Made
+/// without hashing, so the start waits for no bcrypt; its format is checked,
+/// because a hash bcrypt refuses to parse would answer at once and bring the
+/// timing leak back.
+fn dummy_hash(cost: u32) -> anyhow::Result<String> {
+    use base64::Engine as _;
+    use base64::engine::{GeneralPurpose, general_purpose::NO_PAD};
+
+    let bcrypt_base64 = GeneralPurpose::new(&base64::alphabet::BCRYPT, NO_PAD);
+    let salt: [u8; 16] = rand::random();
+    let digest: [u8; 23] = rand::random();
+    let dummy = format!(
+        "$2b${cost:02}${}{}",
+        bcrypt_base64.encode(salt),
+        bcrypt_base64.encode(digest)
+    );
+    let parts = bcrypt::HashParts::from_str(&dummy).context("making the dummy password hash")?;
+    anyhow::ensure!(
+        parts.get_cost() == cost,
+        "the dummy password hash has cost {}, not {cost}",
+        parts.get_cost()
+    );
+    Ok(dummy)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_dummy_hash_costs_a_full_bcrypt_at_the_configured_cost_and_matches_nothing() {
+        for cost in [4, 5] {
+            let dummy = dummy_hash(cost).unwrap();
+            assert_eq!(
+                bcrypt::HashParts::from_str(&dummy).unwrap().get_cost(),
+                cost
+            );
+            assert_eq!(bcrypt::verify("", &dummy).ok(), Some(false));
+            assert_eq!(bcrypt::verify("password", &dummy).ok(), Some(false));
+        }
+        // bcrypt's work doubles per cost step: a dummy at cost 10 takes about
+        // 64 times as long to check as one at cost 4 (a malformed one: ~0).
+        let time = |cost| {
+            let dummy = dummy_hash(cost).unwrap();
+            let started = std::time::Instant::now();
+            let _ = bcrypt::verify("guess", &dummy);
+            started.elapsed()
+        };
+        let (cheap, dear) = (time(4), time(10));
+        assert!(dear > cheap * 8, "cost 4: {cheap:?}, cost 9: {dear:?}");
+    }
 
     fn blocking_verify(p: &PasswordHasher, candidate: &str, stored: Option<&str>) -> Verification {
         p.verify_blocking(candidate, stored)
