@@ -41,17 +41,19 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# build REV: prints the path of its release binary.
+# build REV: prints the path of its release binary. The revisions share one
+# target directory (their dependencies build once); each binary is copied out.
 build() {
     local rev=$1 sha dir
     sha=$(git rev-parse --short=12 "$rev^{commit}")
     dir=$ROOT/target/compare/$sha
-    if [ ! -x "$dir/target/release/session-auth" ]; then
+    if [ ! -x "$dir/session-auth" ]; then
         say "building $rev ($sha) in release mode"
-        [ -d "$dir" ] || git worktree add -q --detach "$dir" "$sha"
-        (cd "$dir" && cargo build --release --locked --quiet)
+        [ -d "$dir/src" ] || git worktree add -q --detach "$dir/src" "$sha"
+        (cd "$dir/src" && CARGO_TARGET_DIR=$ROOT/target/compare/target cargo build --release --locked --quiet)
+        cp "$ROOT/target/compare/target/release/session-auth" "$dir/session-auth"
     fi
-    echo "$dir/target/release/session-auth"
+    echo "$dir/session-auth"
 }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -91,6 +93,7 @@ s1() {
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
+# shellcheck disable=SC2034 # read through ${!side}
 before=$(build "$1")
 after=$(build "$2")
 SECRET_KEY=$("$after" generate-secret)
