@@ -56,23 +56,10 @@ build() {
     echo "$dir/session-auth"
 }
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 
-# wrk's summary → "req/s p99_ms".
-wrk_run() {
-    wrk --latency "$@" | awk '
-        function ms(v) {
-            if (v ~ /us$/) return substr(v, 1, length(v)-2) / 1000;
-            if (v ~ /ms$/) return substr(v, 1, length(v)-2) + 0;
-            if (v ~ /s$/)  return substr(v, 1, length(v)-1) * 1000;
-            return v;
-        }
-        /Requests\/sec:/ { rps = $2 }
-        $1 == "99%" { p99 = ms($2) }
-        END { printf "%.1f %.2f\n", rps, p99 }'
-}
-
-# s1 BINARY DATABASE_URL: one S1 round on a fresh app process; prints "req/s p99".
+# s1 BINARY DATABASE_URL: one S1 round on a fresh app process; prints "req/s p99_ms".
 s1() {
     local app=$1 url=$2 dir port pid cookie base
     dir=$(mktemp -d -p "$work")
@@ -87,7 +74,7 @@ s1() {
         "$base/login" | awk 'tolower($1) == "set-cookie:" && $2 ~ /^session=/ { sub(/;.*/, "", $2); print $2 }' | tr -d '\r')
     [ -n "$cookie" ] || { echo "error: login failed; log:" >&2; cat "$dir/log" >&2; exit 1; }
     wrk -t2 -c32 -d"$WARMUP" -H "Cookie: $cookie" "$base/dashboard" >/dev/null
-    wrk_run -t2 -c32 -d"$DURATION" -H "Cookie: $cookie" "$base/dashboard"
+    wrk_run -t2 -c32 -d"$DURATION" -H "Cookie: $cookie" "$base/dashboard" | awk '{ print $1, $3 }'
     kill "$pid" && wait "$pid" 2>/dev/null || true
 }
 

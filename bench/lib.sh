@@ -1,0 +1,24 @@
+# shellcheck shell=bash
+# Shared by bench/run.sh and bench/compare.sh (sourced, not run).
+
+# A free TCP port on 127.0.0.1.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# wrk's summary → "req/s p50_ms p99_ms non2xx".
+wrk_run() {
+    local out
+    out=$(wrk --latency "$@")
+    awk '
+        function ms(v) {
+            if (v ~ /us$/) return substr(v, 1, length(v)-2) / 1000;
+            if (v ~ /ms$/) return substr(v, 1, length(v)-2) + 0;
+            if (v ~ /s$/)  return substr(v, 1, length(v)-1) * 1000;
+            return v;
+        }
+        /Requests\/sec:/ { rps = $2 }
+        $1 == "50%" { p50 = ms($2) }
+        $1 == "99%" { p99 = ms($2) }
+        /Non-2xx or 3xx responses:/ { non = $5 }
+        END { printf "%.1f %.2f %.2f %d\n", rps, p50, p99, non + 0 }
+    ' <<<"$out"
+}
