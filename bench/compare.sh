@@ -96,12 +96,7 @@ for backend in sqlite postgres; do
             db="compare_${side}_$$"
             dbs+=("$db")
             psql "$ADMIN_URL" -qAtc "CREATE DATABASE $db" >/dev/null
-            url=$(python3 -c 'import sys
-u, name = sys.argv[1], sys.argv[2]
-base, _, query = u.partition("?")
-scheme, _, rest = base.partition("://")
-host = rest.split("/", 1)[0]
-print(f"{scheme}://{host}/{name}" + (f"?{query}" if query else ""))' "$ADMIN_URL" "$db")
+            url=$(database_url "$ADMIN_URL" "$db")
         else
             url="sqlite://$work/$side.db"
         fi

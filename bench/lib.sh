@@ -22,3 +22,13 @@ wrk_run() {
         END { printf "%.1f %.2f %.2f %d\n", rps, p50, p99, non + 0 }
     ' <<<"$out"
 }
+
+# database_url ADMIN_URL NAME: the same server, user and options, database NAME.
+database_url() {
+    python3 -c 'import sys
+u, name = sys.argv[1], sys.argv[2]
+base, _, query = u.partition("?")
+scheme, _, rest = base.partition("://")
+host = rest.split("/", 1)[0]
+print(f"{scheme}://{host}/{name}" + (f"?{query}" if query else ""))' "$1" "$2"
+}

@@ -144,12 +144,7 @@ read -r ceiling ceiling_p50 ceiling_p99 _ < <(wrk_run -t2 -c32 -d"$DURATION" "ht
 kill "$hello_pid"
 
 psql "$ADMIN_URL" -qAtc "CREATE DATABASE $db_name" >/dev/null
-pg_url=$(python3 -c 'import sys
-u, name = sys.argv[1], sys.argv[2]
-base, _, query = u.partition("?")
-scheme, _, rest = base.partition("://")
-host = rest.split("/", 1)[0]
-print(f"{scheme}://{host}/{name}" + (f"?{query}" if query else ""))' "$ADMIN_URL" "$db_name")
+pg_url=$(database_url "$ADMIN_URL" "$db_name")
 
 bench_backend postgres "$pg_url"
 bench_backend sqlite "sqlite://$work/bench.db"
