@@ -4,7 +4,8 @@
 #   bench/run.sh                # needs cargo, wrk, curl, psql and a PostgreSQL
 #
 # It builds release binaries, then for PostgreSQL (and once for SQLite):
-#   S1  authenticated GET /dashboard        wrk -t2 -c32
+#   S1  authenticated GET /dashboard        wrk -t2 -c32, one session cookie
+#   S1m the same, rotating over 1,000 sessions of 200 users (a cache that rarely hits)
 #   S2  anonymous GET /dashboard (401)      wrk -t2 -c32
 #   S3  POST /login, correct passwords, rotating over 8 users, wrk -t2 -c8
 #   S4  S1 and S3 at the same time: S1's req/s and p99 during the login storm
@@ -27,6 +28,8 @@ COST=${BCRYPT_COST:-12}
 ADMIN_URL=${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 USERS=8
 PASSWORD='correct horse battery staple'
+MANY_USERS=200
+SESSIONS=1000
 CORES=$(nproc)
 
 for tool in cargo wrk curl psql; do
@@ -63,7 +66,7 @@ start_app() {
     port=$(free_port)
     start=$(date +%s%N)
     (cd "$dir" && exec env -i PATH="$PATH" HOME="$dir" DATABASE_URL="$url" SECRET_KEY="$SECRET_KEY" \
-        PORT="$port" BCRYPT_COST="$COST" LOGIN_IP_LIMIT=0 LOGIN_MAX_FAILURES=1000000 RUST_LOG=warn \
+        PORT="$port" BCRYPT_COST="${BCRYPT_COST:-$COST}" LOGIN_IP_LIMIT=0 LOGIN_MAX_FAILURES=1000000 RUST_LOG=warn \
         "$APP" serve >"$dir/log" 2>&1) &
     local pid=$!
     pids+=("$pid")
@@ -80,6 +83,12 @@ start_app() {
     exit 1
 }
 
+# Stops the app with PID $1 (SIGTERM) and waits for it.
+stop_app() {
+    kill "$1"
+    wait "$1" 2>/dev/null || true
+}
+
 # Lua for S3: POST /login rotating over the bench users.
 cat >"$work/login.lua" <<EOF
 local n = 0
@@ -93,14 +102,24 @@ EOF
 SECRET_KEY=$("$APP" generate-secret)
 export SECRET_KEY
 
+# Appends "LABEL KEY req/s p50 p99 non2xx timeouts" for one wrk run to $work/rows.
+row() { echo "$1 $2 $3" >>"$work/rows"; }
+
 # Runs every scenario against DATABASE_URL=$1; appends rows to $work/rows.
 bench_backend() {
-    local label=$1 url=$2 pid port startup cookie s1 s2 s3 s4 rss
+    local label=$1 url=$2 pid port startup cookie rss
     say "$label: creating $USERS users (bcrypt cost $COST)"
     for i in $(seq 0 $((USERS - 1))); do
         (cd "$work" && printf '%s\n' "$PASSWORD" | env -i PATH="$PATH" DATABASE_URL="$url" BCRYPT_COST="$COST" \
             RUST_LOG=warn "$APP" create-user "bench$i" --password-stdin >/dev/null)
     done
+    # The many-sessions S1 needs SESSIONS logins: made at a low bcrypt cost
+    # by an instance of their own, on the same database and key.
+    say "$label: $SESSIONS sessions of $MANY_USERS users for S1m"
+    read -r pid port _ < <(BCRYPT_COST=4 start_app "$url" "$label-setup")
+    python3 "$ROOT/bench/sessions.py" "http://127.0.0.1:$port" "$MANY_USERS" "$SESSIONS" "$work/many.lua"
+    stop_app "$pid"
+
     read -r pid port startup < <(start_app "$url" "$label")
     local base=http://127.0.0.1:$port
     cookie=$(curl -s -o /dev/null -D - --data-urlencode username=bench0 --data-urlencode "password=$PASSWORD" \
@@ -109,25 +128,30 @@ bench_backend() {
 
     say "$label: S1 authenticated GET /dashboard"
     wrk -t2 -c32 -d"$WARMUP" -H "Cookie: $cookie" "$base/dashboard" >/dev/null
-    s1=$(wrk_run -t2 -c32 -d"$DURATION" -H "Cookie: $cookie" "$base/dashboard")
+    row "$label" S1 "$(wrk_run -t2 -c32 -d"$DURATION" -H "Cookie: $cookie" "$base/dashboard")"
     rss=$(awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$pid/status")
+
+    say "$label: S1m authenticated GET /dashboard over $SESSIONS sessions"
+    wrk -t2 -c32 -d"$WARMUP" -s "$work/many.lua" "$base" >/dev/null
+    row "$label" S1m "$(wrk_run -t2 -c32 -d"$DURATION" -s "$work/many.lua" "$base")"
 
     say "$label: S2 anonymous GET /dashboard"
     wrk -t2 -c32 -d"$WARMUP" "$base/dashboard" >/dev/null
-    s2=$(wrk_run -t2 -c32 -d"$DURATION" "$base/dashboard")
+    row "$label" S2 "$(wrk_run -t2 -c32 -d"$DURATION" "$base/dashboard")"
 
     say "$label: S3 POST /login"
-    s3=$(wrk_run -t2 -c8 -d"$DURATION" --timeout 10s -s "$work/login.lua" "$base")
+    row "$label" S3 "$(wrk_run -t2 -c8 -d"$DURATION" --timeout 10s -s "$work/login.lua" "$base")"
 
     say "$label: S4 S1 during S3"
     wrk -t1 -c8 -d"$DURATION" --timeout 10s -s "$work/login.lua" "$base" >/dev/null &
     local storm=$!
     sleep 1
-    s4=$(wrk_run -t2 -c32 -d"$DURATION" -H "Cookie: $cookie" "$base/dashboard")
+    row "$label" S4 "$(wrk_run -t2 -c32 -d"$DURATION" -H "Cookie: $cookie" "$base/dashboard")"
     wait "$storm" || true
 
-    kill "$pid" && wait "$pid" 2>/dev/null || true
-    echo "$label $startup $rss $s1 $s2 $s3 $s4" >>"$work/rows"
+    stop_app "$pid"
+    echo "$label rss $rss" >>"$work/rows"
+    echo "$label start $startup" >>"$work/rows"
 }
 
 say "reference: bcrypt verify time at cost $COST"
@@ -140,7 +164,7 @@ hello_pid=$!
 pids+=("$hello_pid")
 for _ in $(seq 200); do curl -fs -o /dev/null "http://127.0.0.1:$hello_port/" && break; sleep 0.01; done
 wrk -t2 -c32 -d"$WARMUP" "http://127.0.0.1:$hello_port/" >/dev/null
-read -r ceiling ceiling_p50 ceiling_p99 _ < <(wrk_run -t2 -c32 -d"$DURATION" "http://127.0.0.1:$hello_port/")
+read -r ceiling _ ceiling_p99 _ < <(wrk_run -t2 -c32 -d"$DURATION" "http://127.0.0.1:$hello_port/")
 kill "$hello_pid"
 
 psql "$ADMIN_URL" -qAtc "CREATE DATABASE $db_name" >/dev/null
@@ -162,17 +186,26 @@ result=bench/results/$(date -u +%Y-%m-%d-%H%M).md
     echo
     echo "References: actix-web hello world **$ceiling req/s** (p99 $ceiling_p99 ms); bcrypt verify $(awk -v t="$verify_s" 'BEGIN { printf "%.0f", t * 1000 }') ms → bound **$bound logins/s** on $CORES cores."
     echo
-    echo "| backend | scenario | req/s | p50 ms | p99 ms | non-2xx/3xx | ratio | target |"
-    echo "|---|---|---:|---:|---:|---:|---:|---|"
-    while read -r label startup rss r1 a1 b1 n1 r2 a2 b2 n2 r3 a3 b3 n3 r4 a4 b4 n4; do
-        ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f%%", 100 * a / b }'; }
-        echo "| $label | S1 authenticated /dashboard | $r1 | $a1 | $b1 | $n1 | $(ratio "$r1" "$ceiling") of ceiling | ≥ 50% |"
-        echo "| $label | S2 anonymous /dashboard (401) | $r2 | $a2 | $b2 | $n2 | $(ratio "$r2" "$ceiling") of ceiling | ≥ 70% |"
-        echo "| $label | S3 POST /login | $r3 | $a3 | $b3 | $n3 | $(ratio "$r3" "$bound") of bcrypt bound | ≥ 90% |"
-        echo "| $label | S4 S1 during S3 | $r4 | $a4 | $b4 | $n4 | $(ratio "$r4" "$r1") of S1 req/s; p99 $(awk -v a="$b4" -v b="$b1" 'BEGIN { printf "%.1f", a / b }')× S1's | ≥ 50%; ≤ 2× |"
-        echo "| $label | peak RSS after S1 (VmHWM) | $rss MiB | | | | | ≤ 30 MiB |"
-        echo "| $label | start to first /healthz 200 | $startup ms | | | | | ≤ 200 ms (SQLite) |"
-    done <"$work/rows"
+    echo "| backend | scenario | req/s | p50 ms | p99 ms | non-2xx/3xx | timeouts | ratio | target |"
+    echo "|---|---|---:|---:|---:|---:|---:|---:|---|"
+    ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f%%", 100 * a / b }'; }
+    for label in postgres sqlite; do
+        # field LABEL KEY N: the Nth number of that row (1 req/s, 2 p50, 3 p99, 4 non-2xx, 5 timeouts).
+        field() { awk -v l="$1" -v k="$2" -v n="$3" '$1 == l && $2 == k { print $(n + 2) }' "$work/rows"; }
+        line() {
+            local key=$1 what=$2 ratio=$3 target=$4
+            echo "| $label | $what | $(field "$label" "$key" 1) | $(field "$label" "$key" 2) | $(field "$label" "$key" 3) | $(field "$label" "$key" 4) | $(field "$label" "$key" 5) | $ratio | $target |"
+        }
+        s1=$(field "$label" S1 1)
+        s1p99=$(field "$label" S1 3)
+        line S1 "S1 authenticated /dashboard" "$(ratio "$s1" "$ceiling") of ceiling" "≥ 50%"
+        line S1m "S1m the same over $SESSIONS sessions of $MANY_USERS users" "$(ratio "$(field "$label" S1m 1)" "$ceiling") of ceiling" "no non-2xx, no timeouts"
+        line S2 "S2 anonymous /dashboard (401)" "$(ratio "$(field "$label" S2 1)" "$ceiling") of ceiling" "≥ 70%"
+        line S3 "S3 POST /login" "$(ratio "$(field "$label" S3 1)" "$bound") of bcrypt bound" "≥ 90%"
+        line S4 "S4 S1 during S3" "$(ratio "$(field "$label" S4 1)" "$s1") of S1 req/s; p99 $(awk -v a="$(field "$label" S4 3)" -v b="$s1p99" 'BEGIN { printf "%.1f", a / b }')× S1's" "≥ 50%; ≤ 2×"
+        echo "| $label | peak RSS after S1 (VmHWM) | $(awk -v l="$label" '$1 == l && $2 == "rss" { print $3 }' "$work/rows") MiB | | | | | | ≤ 30 MiB |"
+        echo "| $label | start to first /healthz 200 | $(awk -v l="$label" '$1 == l && $2 == "start" { print $3 }' "$work/rows") ms | | | | | | ≤ 200 ms (SQLite) |"
+    done
     echo
     echo "S2 answers 401 by design, so wrk counts all of them as non-2xx. S3's non-2xx column must be 0."
 } | tee "$result"

@@ -13,10 +13,14 @@ use super::expiry::{SealedLogin, SessionTimeouts};
 use super::login::{
     CurrentUser, LOGIN_KEY, end, read_auth, read_sealed_login, session_error, unix_now,
 };
-use super::session_checks::{CachedUser, SessionCheckCache};
-use crate::db::users;
-use crate::db::{Database, revoked_sessions};
+use super::session_checks::{Answer, Flight, LookupFailed, SessionCheckCache, Step};
+use crate::db::{Database, QUERY_TIMEOUT, revoked_sessions};
 use crate::error::AppError;
+
+/// How long a request waits for another's session look-up: the look-up is
+/// bounded by `QUERY_TIMEOUT` itself; this only guards against a lost answer.
+const LOOK_UP_BOUND: std::time::Duration =
+    QUERY_TIMEOUT.saturating_add(std::time::Duration::from_secs(1));
 
 /// What the guard needs: the database, the timeouts and the cache of recent
 /// checks (shared by every worker, so a local revocation is seen by all).
@@ -136,29 +140,57 @@ impl Authenticator {
         }))
     }
 
-    /// The user behind session `sid` as the database sees it (or saw it less
-    /// than a second ago): `None` when the user is gone or the session revoked.
-    async fn checked_user(&self, id: i32, sid: &str) -> Result<Option<CachedUser>, AppError> {
-        if let Some(known) = self.checks.lookup(id, sid) {
-            return Ok(known);
-        }
-        let ticket = self.checks.ticket();
-        let revoked_sid = sid.to_owned();
-        let user = self
-            .db
-            .run(move |conn| match users::find_by_id(conn, id)? {
-                Some(user) if !revoked_sessions::is_revoked(conn, &revoked_sid)? => {
-                    Ok(Some(CachedUser {
-                        username: user.username,
-                        session_generation: user.session_generation,
-                        created_at: user.created_at,
-                        last_login_at: user.last_login_at,
-                    }))
+    /// The user behind session `sid` as the database sees it (or saw it
+    /// within the last second): `None` when the user is gone or the session
+    /// revoked. One look-up per session at a time (`auth::session_checks`).
+    async fn checked_user(&self, id: i32, sid: &str) -> Result<Answer, AppError> {
+        // A look-up abandoned, or voided by a local revocation while this
+        // request waited, is asked again; twice is plenty.
+        for _ in 0..2 {
+            let waiter = match self.checks.begin(id, sid) {
+                Step::Known(answer) => return Ok(answer),
+                Step::Refresh(stale, flight) => {
+                    self.look_up(id, flight);
+                    return Ok(stale);
                 }
-                _ => Ok(None),
-            })
-            .await?;
-        self.checks.store(ticket, id, sid.to_owned(), user.clone());
-        Ok(user)
+                Step::Lead(flight) => {
+                    let waiter = flight.waiter();
+                    self.look_up(id, flight);
+                    waiter
+                }
+                Step::Wait(waiter) => waiter,
+            };
+            if let Some(outcome) = waiter.outcome(LOOK_UP_BOUND).await {
+                return outcome.map_err(|failed| {
+                    let cause = anyhow::anyhow!("checking the session: {}", failed.message);
+                    if failed.unavailable {
+                        AppError::DatabaseUnavailable(cause)
+                    } else {
+                        AppError::Unexpected(cause)
+                    }
+                });
+            }
+        }
+        Err(AppError::DatabaseUnavailable(anyhow::anyhow!(
+            "the session check was abandoned twice"
+        )))
+    }
+
+    /// Runs `flight`'s database look-up as a task of its own, so that it
+    /// finishes (and its answer serves the others) even if the request that
+    /// started it goes away.
+    fn look_up(&self, id: i32, flight: Flight) {
+        let db = self.db.clone();
+        let sid = flight.sid().to_owned();
+        actix_web::rt::spawn(async move {
+            let outcome = db
+                .read(move |conn| Ok(revoked_sessions::live_session_user(conn, id, &sid)?))
+                .await
+                .map_err(|e| LookupFailed {
+                    unavailable: matches!(e, AppError::DatabaseUnavailable(_)),
+                    message: e.log_chain().into(),
+                });
+            flight.finish(outcome);
+        });
     }
 }

@@ -43,7 +43,7 @@ pub async fn check(
     let lookup = key.clone();
     let (user, failures) = checker
         .db
-        .run(move |c| {
+        .read(move |c| {
             Ok((
                 users::find_by_normalized(c, &lookup)?,
                 login_failures::find(c, &lookup)?,

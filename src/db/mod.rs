@@ -12,7 +12,9 @@ pub mod revoked_sessions;
 pub mod schema;
 pub mod users;
 
-use std::time::Duration;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use diesel::connection::SimpleConnection as _;
@@ -31,17 +33,22 @@ pub use errors::ResultExt;
 pub type Pool = r2d2::Pool<ConnectionManager>;
 
 /// A connection as the pool keeps it: the connection itself (reached through
-/// `Deref`) and whether it was found dead.
+/// `Deref`), whether it was found dead, and up to which "suspicion" it was
+/// last known alive.
 ///
 /// Dead connections leave the pool by error-driven eviction: when a unit of
 /// work fails and the connection then fails a `SELECT 1` too,
 /// `Database::run` calls [`PoolConnection::discard`], and `has_broken` (run by
-/// r2d2 whenever a connection comes back) only reads that mark. Testing every
-/// connection at check-out instead (`test_on_check_out`) would put that round
-/// trip on every request; this way only a request that already failed pays it.
+/// r2d2 whenever a connection comes back) only reads that mark. Such a find
+/// also raises the pool's suspicion: every other connection is pinged once
+/// at its next check-out, so when the database dropped them all (a restart,
+/// `pg_terminate_backend`), no later request is handed a dead one. Testing
+/// every connection at every check-out (`test_on_check_out`) would put that
+/// round trip on every query; this way only a failure pays it.
 pub struct PoolConnection {
     conn: AnyConnection,
     dead: bool,
+    checked: u64,
 }
 
 impl PoolConnection {
@@ -97,7 +104,11 @@ impl ManageConnection for ConnectionManager {
                 AnyConnection::Sqlite(conn)
             }
         };
-        Ok(PoolConnection { conn, dead: false })
+        Ok(PoolConnection {
+            conn,
+            dead: false,
+            checked: 0,
+        })
     }
 
     fn is_valid(&self, conn: &mut PoolConnection) -> Result<(), r2d2::Error> {
@@ -113,6 +124,13 @@ impl ManageConnection for ConnectionManager {
 /// Builds the pool without connecting yet; `connection_timeout` bounds how
 /// long a request waits for a connection while the database is down.
 pub fn pool(url: &DatabaseUrl, size: u32, connection_timeout: Duration) -> anyhow::Result<Pool> {
+    // libpq uses OpenSSL, which by default frees its global state in an
+    // `atexit` handler. Worker threads that used it may still be exiting
+    // when the process does, and their thread-local clean-up then frees
+    // that state a second time ("double free or corruption" at shutdown,
+    // seen under load). Initialized here first, before any connection, it
+    // registers no exit handler; the process's exit frees everything anyway.
+    openssl_sys::init();
     if let DatabaseUrl::Sqlite(path) = url
         && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
     {
@@ -176,41 +194,86 @@ pub fn ping(conn: &mut AnyConnection) -> QueryResult<()> {
 /// How long one unit of database work may take before the request gets 503.
 pub const QUERY_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// The pool, as handlers and the guard use it: [`Database::run`] one unit of work.
+/// A wait for a pool connection longer than this is logged: the pool is too
+/// small for the load, or the database slow to accept connections.
+pub const SLOW_POOL_WAIT: Duration = Duration::from_millis(100);
+
+/// The pool, as handlers and the guard use it: [`Database::run`] one unit of
+/// work, or [`Database::read`] one that may be repeated.
 #[derive(Clone)]
 pub struct Database {
     pool: Pool,
+    /// Raised whenever a connection is found dead (see [`PoolConnection`]).
+    suspicion: Arc<AtomicU64>,
 }
 
 impl Database {
     /// Work on `pool`'s connections.
     pub fn new(pool: Pool) -> Self {
-        Self { pool }
+        Self {
+            pool,
+            suspicion: Arc::default(),
+        }
     }
 
-    /// Runs `work` with a pooled connection on the blocking thread pool:
-    /// Diesel is synchronous, and so is waiting for a pool connection.
+    /// Runs `work` once with a pooled connection on the blocking thread
+    /// pool: Diesel is synchronous, and so is waiting for a pool connection.
+    /// For writes: one whose connection died is not repeated, since it may
+    /// have been applied.
     pub async fn run<T, F>(&self, work: F) -> Result<T, AppError>
     where
         F: FnOnce(&mut AnyConnection) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
-        let pool = self.pool.clone();
+        let mut work = Some(work);
+        self.execute(1, move |conn| match work.take() {
+            Some(work) => work(conn),
+            None => Err(AppError::Unexpected(anyhow::anyhow!("work run twice"))),
+        })
+        .await
+    }
+
+    /// Like [`Database::run`], for work that only reads: when its connection
+    /// proves dead, it runs once more on another (the request never sees
+    /// the dead connection).
+    pub async fn read<T, F>(&self, work: F) -> Result<T, AppError>
+    where
+        F: FnMut(&mut AnyConnection) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.execute(2, work).await
+    }
+
+    async fn execute<T, F>(&self, attempts: u32, mut work: F) -> Result<T, AppError>
+    where
+        F: FnMut(&mut AnyConnection) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let (pool, suspicion) = (self.pool.clone(), Arc::clone(&self.suspicion));
         let job = actix_web::web::block(move || {
-            let mut conn = pool.get()?;
-            match work(&mut conn) {
-                // After a failure, one round trip tells whether the connection
-                // itself is gone (paid only then, never on the hot path): if
-                // so, the database is out of reach, whatever error the driver
-                // named, and the connection must not serve the next request.
-                Err(AppError::DatabaseUnavailable(cause) | AppError::Unexpected(cause))
-                    if ping(&mut conn).is_err() =>
-                {
-                    conn.discard();
-                    Err(AppError::DatabaseUnavailable(cause))
+            for attempt in 1..=attempts {
+                let mut conn = check_out(&pool, &suspicion)?;
+                match work(&mut conn) {
+                    // After a failure, one round trip tells whether the
+                    // connection itself is gone (paid only then, never on the
+                    // hot path): if so, the database dropped it, whatever
+                    // error the driver named, and it must not serve again.
+                    Err(AppError::DatabaseUnavailable(cause) | AppError::Unexpected(cause))
+                        if ping(&mut conn).is_err() =>
+                    {
+                        conn.discard();
+                        suspicion.fetch_add(1, Ordering::AcqRel);
+                        if attempt == attempts {
+                            return Err(AppError::DatabaseUnavailable(cause));
+                        }
+                        log::warn!(
+                            "a database connection was found dead ({cause:#}); trying another"
+                        );
+                    }
+                    result => return result,
                 }
-                result => result,
             }
+            Err(AppError::Unexpected(anyhow::anyhow!("no attempt made")))
         });
         // A database that keeps the connection open but stops answering
         // would hold the request forever; answer 503 instead. (The blocked
@@ -221,5 +284,39 @@ impl Database {
                 "no answer from the database within {QUERY_TIMEOUT:?}"
             ))),
         }
+    }
+}
+
+/// A connection from the pool that is not known to be dead: after a dead one
+/// was found, each connection is pinged once before it is used again.
+fn check_out(
+    pool: &Pool,
+    suspicion: &AtomicU64,
+) -> Result<r2d2::PooledConnection<ConnectionManager>, AppError> {
+    let asked = Instant::now();
+    // Bounded: every failed ping removes a connection, and new ones are
+    // checked once at most; a database that is down fails `get` instead.
+    loop {
+        let mut conn = pool.get()?;
+        let wanted = suspicion.load(Ordering::Acquire);
+        if conn.checked < wanted {
+            if ping(&mut conn).is_err() {
+                conn.discard();
+                continue;
+            }
+            conn.checked = wanted;
+        }
+        let waited = asked.elapsed();
+        if waited > SLOW_POOL_WAIT {
+            let state = pool.state();
+            log::warn!(
+                "waited {} ms for a database connection ({} open, {} idle, pool size {})",
+                waited.as_millis(),
+                state.connections,
+                state.idle_connections,
+                pool.max_size()
+            );
+        }
+        return Ok(conn);
     }
 }

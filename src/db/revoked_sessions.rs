@@ -5,7 +5,8 @@ use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error};
 
 use super::AnyConnection;
-use super::schema::revoked_sessions;
+use super::schema::{revoked_sessions, users};
+use super::users::SessionUser;
 
 /// Records `sid` as logged out until `expires_at`; expired rows are purged on the way.
 /// Recording it twice is no error: two logouts of one cookie may race (a
@@ -33,13 +34,24 @@ pub fn revoke(
     }
 }
 
-/// Whether `sid` was logged out.
-pub fn is_revoked(conn: &mut AnyConnection, sid: &str) -> QueryResult<bool> {
-    Ok(revoked_sessions::table
-        .find(sid)
-        .count()
-        .get_result::<i64>(conn)?
-        > 0)
+/// The guard's check in one round trip: what it needs of user `user_id`,
+/// if that user exists and session `sid` was not logged out.
+///
+/// One statement rather than two, since each round trip waits for the
+/// database to be scheduled, which is what a loaded machine delays
+/// (bench/README.md, "Session checks under load").
+pub fn live_session_user(
+    conn: &mut AnyConnection,
+    user_id: i32,
+    sid: &str,
+) -> QueryResult<Option<SessionUser>> {
+    let revoked = revoked_sessions::table.filter(revoked_sessions::sid.eq(sid));
+    users::table
+        .find(user_id)
+        .filter(diesel::dsl::not(diesel::dsl::exists(revoked)))
+        .select(SessionUser::as_select())
+        .first(conn)
+        .optional()
 }
 
 #[cfg(test)]
@@ -51,17 +63,51 @@ mod tests {
     use super::*;
     use crate::config::DatabaseUrl;
 
-    #[test]
-    fn a_session_logged_out_twice_is_recorded_once_without_an_error() {
+    /// A migrated SQLite database in a temporary directory (kept while the
+    /// directory lives).
+    fn sqlite_pool() -> (tempfile::TempDir, crate::db::Pool) {
         let dir = tempfile::tempdir().unwrap();
         let url = DatabaseUrl::Sqlite(dir.path().join("t.db"));
         let pool = crate::db::connect_and_migrate(&url, 1, Duration::from_secs(5)).unwrap();
+        (dir, pool)
+    }
+
+    #[test]
+    fn a_session_logged_out_twice_is_recorded_once_without_an_error() {
+        let (_dir, pool) = sqlite_pool();
         let mut conn = pool.get().unwrap();
         let now = Utc::now().naive_utc();
         let later = now + TimeDelta::hours(1);
         revoke(&mut conn, "sid-1", later, now).unwrap();
         revoke(&mut conn, "sid-1", later, now).unwrap();
-        assert!(is_revoked(&mut conn, "sid-1").unwrap());
-        assert!(!is_revoked(&mut conn, "sid-2").unwrap());
+        let revoked = revoked_sessions::table
+            .count()
+            .get_result::<i64>(&mut **conn);
+        assert_eq!(revoked.unwrap(), 1);
+    }
+
+    #[test]
+    fn a_live_session_needs_its_user_and_no_logout() {
+        let (_dir, pool) = sqlite_pool();
+        let mut conn = pool.get().unwrap();
+        let now = Utc::now().naive_utc();
+        let user = crate::db::users::NewUser {
+            username: "Alice",
+            username_normalized: "alice",
+            password_hash: "x",
+            created_at: now,
+        };
+        let id = crate::db::users::insert(&mut conn, &user).unwrap().id;
+        fn live(conn: &mut AnyConnection, id: i32, sid: &str) -> Option<SessionUser> {
+            live_session_user(conn, id, sid).unwrap()
+        }
+        assert_eq!(live(&mut conn, id, "sid-1").unwrap().username, "Alice");
+        assert!(live(&mut conn, id + 1, "sid-1").is_none(), "no such user");
+        revoke(&mut conn, "sid-1", now + TimeDelta::hours(1), now).unwrap();
+        assert!(live(&mut conn, id, "sid-1").is_none(), "logged out");
+        assert!(
+            live(&mut conn, id, "sid-2").is_some(),
+            "another session of the user"
+        );
     }
 }

@@ -28,3 +28,7 @@ diesel::table! {
         locked_until -> Nullable<Timestamp>,
     }
 }
+
+// The guard's one-statement check (`revoked_sessions::live_session_user`)
+// reads `users` with a subquery on `revoked_sessions`.
+diesel::allow_tables_to_appear_in_same_query!(users, revoked_sessions);

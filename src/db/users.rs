@@ -18,6 +18,16 @@ pub struct User {
     pub password_hash: String,
     /// Sealed into session cookies; bumped to end every earlier session.
     pub session_generation: i32,
+}
+
+/// What the guard needs of a user on every request (no password hash).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct SessionUser {
+    /// The name as typed at registration.
+    pub username: String,
+    /// Current session generation.
+    pub session_generation: i32,
     /// When the account was made (UTC).
     pub created_at: NaiveDateTime,
     /// The most recent successful login (UTC), if any.

@@ -107,7 +107,7 @@ async fn password_matches(
 ) -> Result<bool, AppError> {
     let stored = state
         .db
-        .run(move |c| Ok(users::find_by_id(c, user_id)?.map(|u| u.password_hash)))
+        .read(move |c| Ok(users::find_by_id(c, user_id)?.map(|u| u.password_hash)))
         .await?;
     Ok(matches!(
         state.hasher.verify(password, stored).await?,

@@ -14,7 +14,7 @@ pub async fn live() -> HttpResponse {
 
 /// `GET /readyz`: 200 when the database answers, else 503.
 pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
-    match state.db.run(|conn| Ok(db::ping(conn)?)).await {
+    match state.db.read(|conn| Ok(db::ping(conn)?)).await {
         Ok(()) => HttpResponse::Ok()
             .content_type("text/plain; charset=utf-8")
             .body("ready\n"),

@@ -46,3 +46,4 @@ mod shutdown;
 mod throttle;
 mod timeouts;
 mod timing;
+mod under_load;
