@@ -15,9 +15,12 @@
 # The table goes to stdout and to bench/results/<date>.md.
 #
 # Everything talks to 127.0.0.1 only; every phase is bounded in time.
+# Each scenario runs ROUNDS times, interleaved (S1 S1m S2 S3 S4 S1 …), and the
+# table shows medians, so one noisy run cannot decide a target.
 # Settings (environment): BENCH_DATABASE_URL (admin URL, default
 # postgres://postgres@127.0.0.1:5432/postgres), DURATION (10s), WARMUP (3s),
-# BCRYPT_COST (12).
+# BCRYPT_COST (12), ROUNDS (3), SCENARIOS ("S1 S1m S2 S3 S4"; e.g.
+# ROUNDS=10 SCENARIOS="S1 S1m" for ten consecutive rounds of both S1s).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -25,6 +28,8 @@ ROOT=$(pwd)
 DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-3s}
 COST=${BCRYPT_COST:-12}
+ROUNDS=${ROUNDS:-3}
+SCENARIOS=${SCENARIOS:-S1 S1m S2 S3 S4}
 ADMIN_URL=${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 USERS=8
 PASSWORD='correct horse battery staple'
@@ -83,6 +88,22 @@ start_app() {
     exit 1
 }
 
+# stats LABEL SCENARIO → "req/s p50 p99 min_p99 max_p99 non2xx timeouts rounds":
+# medians over the rounds, the spread of p99, and the sums of the errors.
+stats() {
+    awk -v l="$1" -v k="$2" '
+        function median(x, n,   i, j, t) {
+            for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (x[j] < x[i]) { t = x[i]; x[i] = x[j]; x[j] = t }
+            return n % 2 ? x[(n + 1) / 2] : (x[n / 2] + x[n / 2 + 1]) / 2
+        }
+        $1 == l && $2 == k { n++; r[n] = $3; a[n] = $4; p[n] = $5; non += $6; to += $7 }
+        END {
+            if (!n) { print "0 0 0 0 0 0 0 0"; exit }
+            mr = median(r, n); ma = median(a, n); mp = median(p, n)  # sorts p: p[1] min, p[n] max
+            printf "%.1f %.2f %.2f %.2f %.2f %d %d %d\n", mr, ma, mp, p[1], p[n], non, to, n
+        }' "$work/rows"
+}
+
 # Stops the app with PID $1 (SIGTERM) and waits for it.
 stop_app() {
     kill "$1"
@@ -102,12 +123,32 @@ EOF
 SECRET_KEY=$("$APP" generate-secret)
 export SECRET_KEY
 
-# Appends "LABEL KEY req/s p50 p99 non2xx timeouts" for one wrk run to $work/rows.
+# Appends "LABEL SCENARIO req/s p50 p99 non2xx timeouts" for one wrk run to $work/rows.
 row() { echo "$1 $2 $3" >>"$work/rows"; }
 
-# Runs every scenario against DATABASE_URL=$1; appends rows to $work/rows.
+# One measured run of SCENARIO ($1) against $base, with $cookie for S1 and S4.
+run_scenario() {
+    case $1 in
+        S1) wrk_run -t2 -c32 -d"$DURATION" -H "Cookie: $cookie" "$base/dashboard" ;;
+        S1m) wrk_run -t2 -c32 -d"$DURATION" -s "$work/many.lua" "$base" ;;
+        S2) wrk_run -t2 -c32 -d"$DURATION" "$base/dashboard" ;;
+        S3) wrk_run -t2 -c8 -d"$DURATION" --timeout 10s -s "$work/login.lua" "$base" ;;
+        S4)
+            # The storm starts a second before S1 and ends a second after it.
+            wrk -t1 -c8 -d"$((${DURATION%s} + 2))s" --timeout 10s -s "$work/login.lua" "$base" >/dev/null &
+            local storm=$!
+            sleep 1
+            wrk_run -t2 -c32 -d"$DURATION" -H "Cookie: $cookie" "$base/dashboard"
+            wait "$storm" || true
+            ;;
+        *) echo "error: unknown scenario $1" >&2; exit 1 ;;
+    esac
+}
+
+# Runs every scenario ROUNDS times, interleaved, against DATABASE_URL=$2;
+# appends rows to $work/rows.
 bench_backend() {
-    local label=$1 url=$2 pid port startup cookie rss
+    local label=$1 url=$2 pid port startup round scenario
     say "$label: creating $USERS users (bcrypt cost $COST)"
     for i in $(seq 0 $((USERS - 1))); do
         (cd "$work" && printf '%s\n' "$PASSWORD" | env -i PATH="$PATH" DATABASE_URL="$url" BCRYPT_COST="$COST" \
@@ -121,37 +162,27 @@ bench_backend() {
     stop_app "$pid"
 
     read -r pid port startup < <(start_app "$url" "$label")
-    local base=http://127.0.0.1:$port
+    base=http://127.0.0.1:$port
     cookie=$(curl -s -o /dev/null -D - --data-urlencode username=bench0 --data-urlencode "password=$PASSWORD" \
         "$base/login" | awk 'tolower($1) == "set-cookie:" && $2 ~ /^session=/ { sub(/;.*/, "", $2); print $2 }' | tr -d '\r')
     [ -n "$cookie" ] || { echo "error: login for the benchmark failed" >&2; exit 1; }
 
-    say "$label: S1 authenticated GET /dashboard"
+    say "$label: warm-up"
     wrk -t2 -c32 -d"$WARMUP" -H "Cookie: $cookie" "$base/dashboard" >/dev/null
-    row "$label" S1 "$(wrk_run -t2 -c32 -d"$DURATION" -H "Cookie: $cookie" "$base/dashboard")"
-    rss=$(awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$pid/status")
-
-    say "$label: S1m authenticated GET /dashboard over $SESSIONS sessions"
     wrk -t2 -c32 -d"$WARMUP" -s "$work/many.lua" "$base" >/dev/null
-    row "$label" S1m "$(wrk_run -t2 -c32 -d"$DURATION" -s "$work/many.lua" "$base")"
+    for round in $(seq "$ROUNDS"); do
+        for scenario in $SCENARIOS; do
+            say "$label: round $round of $ROUNDS, $scenario"
+            row "$label" "$scenario" "$(run_scenario "$scenario")"
+        done
+    done
 
-    say "$label: S2 anonymous GET /dashboard"
-    wrk -t2 -c32 -d"$WARMUP" "$base/dashboard" >/dev/null
-    row "$label" S2 "$(wrk_run -t2 -c32 -d"$DURATION" "$base/dashboard")"
-
-    say "$label: S3 POST /login"
-    row "$label" S3 "$(wrk_run -t2 -c8 -d"$DURATION" --timeout 10s -s "$work/login.lua" "$base")"
-
-    say "$label: S4 S1 during S3"
-    wrk -t1 -c8 -d"$DURATION" --timeout 10s -s "$work/login.lua" "$base" >/dev/null &
-    local storm=$!
-    sleep 1
-    row "$label" S4 "$(wrk_run -t2 -c32 -d"$DURATION" -H "Cookie: $cookie" "$base/dashboard")"
-    wait "$storm" || true
-
+    echo "$label rss $(awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$pid/status")" >>"$work/rows"
     stop_app "$pid"
-    echo "$label rss $rss" >>"$work/rows"
     echo "$label start $startup" >>"$work/rows"
+    # Each warning counts the slow waits since the one before.
+    echo "$label poolwaits $(grep -o '([0-9]* waits over' "$work/$label/log" | tr -d '(' |
+        awk '{ s += $1 } END { print s + 0 }')" >>"$work/rows"
 }
 
 say "reference: bcrypt verify time at cost $COST"
@@ -182,29 +213,35 @@ result=bench/results/$(date -u +%Y-%m-%d-%H%M).md
 {
     echo "# session-auth benchmark, $stamp"
     echo
-    echo "Machine: $CORES cores ($cpu). wrk $DURATION per scenario after a $WARMUP warm-up; bcrypt cost $COST."
+    echo "Machine: $CORES cores ($cpu). $ROUNDS rounds of $SCENARIOS, interleaved, wrk $DURATION each after a $WARMUP warm-up; bcrypt cost $COST."
+    echo "Figures are medians over the rounds, with the spread of p99; errors are summed."
     echo
     echo "References: actix-web hello world **$ceiling req/s** (p99 $ceiling_p99 ms); bcrypt verify $(awk -v t="$verify_s" 'BEGIN { printf "%.0f", t * 1000 }') ms → bound **$bound logins/s** on $CORES cores."
     echo
-    echo "| backend | scenario | req/s | p50 ms | p99 ms | non-2xx/3xx | timeouts | ratio | target |"
+    echo "| backend | scenario | req/s | p50 ms | p99 ms (spread) | non-2xx/3xx | timeouts | ratio | target |"
     echo "|---|---|---:|---:|---:|---:|---:|---:|---|"
     ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f%%", 100 * a / b }'; }
     for label in postgres sqlite; do
-        # field LABEL KEY N: the Nth number of that row (1 req/s, 2 p50, 3 p99, 4 non-2xx, 5 timeouts).
-        field() { awk -v l="$1" -v k="$2" -v n="$3" '$1 == l && $2 == k { print $(n + 2) }' "$work/rows"; }
+        value() { awk -v l="$label" -v k="$1" '$1 == l && $2 == k { print $3 }' "$work/rows"; }
+        # Prints its cells and sets med_rps and med_p99 for the ratios.
         line() {
-            local key=$1 what=$2 ratio=$3 target=$4
-            echo "| $label | $what | $(field "$label" "$key" 1) | $(field "$label" "$key" 2) | $(field "$label" "$key" 3) | $(field "$label" "$key" 4) | $(field "$label" "$key" 5) | $ratio | $target |"
+            local key=$1 what=$2
+            read -r med_rps med_p50 med_p99 min_p99 max_p99 non timeouts n < <(stats "$label" "$key")
+            [ "$n" -gt 0 ] || return 0
+            echo "| $label | $what | $med_rps | $med_p50 | $med_p99 ($min_p99–$max_p99) | $non | $timeouts | $3 | $4 |"
         }
-        s1=$(field "$label" S1 1)
-        s1p99=$(field "$label" S1 3)
+        read -r s1 _ s1p99 _ < <(stats "$label" S1)
+        read -r s4 _ s4p99 _ < <(stats "$label" S4)
         line S1 "S1 authenticated /dashboard" "$(ratio "$s1" "$ceiling") of ceiling" "≥ 50%"
-        line S1m "S1m the same over $SESSIONS sessions of $MANY_USERS users" "$(ratio "$(field "$label" S1m 1)" "$ceiling") of ceiling" "no non-2xx, no timeouts"
-        line S2 "S2 anonymous /dashboard (401)" "$(ratio "$(field "$label" S2 1)" "$ceiling") of ceiling" "≥ 70%"
-        line S3 "S3 POST /login" "$(ratio "$(field "$label" S3 1)" "$bound") of bcrypt bound" "≥ 90%"
-        line S4 "S4 S1 during S3" "$(ratio "$(field "$label" S4 1)" "$s1") of S1 req/s; p99 $(awk -v a="$(field "$label" S4 3)" -v b="$s1p99" 'BEGIN { printf "%.1f", a / b }')× S1's" "≥ 50%; ≤ 2×"
-        echo "| $label | peak RSS after S1 (VmHWM) | $(awk -v l="$label" '$1 == l && $2 == "rss" { print $3 }' "$work/rows") MiB | | | | | | ≤ 30 MiB |"
-        echo "| $label | start to first /healthz 200 | $(awk -v l="$label" '$1 == l && $2 == "start" { print $3 }' "$work/rows") ms | | | | | | ≤ 200 ms (SQLite) |"
+        line S1m "S1m the same over $SESSIONS sessions of $MANY_USERS users" \
+            "$(ratio "$(stats "$label" S1m | cut -d' ' -f1)" "$ceiling") of ceiling" "0 non-2xx, 0 timeouts"
+        line S2 "S2 anonymous /dashboard (401)" "$(ratio "$(stats "$label" S2 | cut -d' ' -f1)" "$ceiling") of ceiling" "≥ 70%"
+        line S3 "S3 POST /login" "$(ratio "$(stats "$label" S3 | cut -d' ' -f1)" "$bound") of bcrypt bound" "≥ 90%"
+        line S4 "S4 S1 during S3" \
+            "$(ratio "$s4" "$s1") of S1 req/s; p99 $(awk -v a="$s4p99" -v b="$s1p99" 'BEGIN { printf "%.1f", a / b }')× S1's" "≥ 50%; ≤ 2×"
+        echo "| $label | peak RSS (VmHWM) after all scenarios | $(value rss) MiB | | | | | | ≤ 30 MiB |"
+        echo "| $label | start to first /healthz 200 | $(value start) ms | | | | | | ≤ 200 ms (SQLite) |"
+        echo "| $label | pool waits over 100 ms (as the warnings count them) | $(value poolwaits) | | | | | | 0 |"
     done
     echo
     echo "S2 answers 401 by design, so wrk counts all of them as non-2xx. S3's non-2xx column must be 0."
