@@ -4,6 +4,7 @@
 //! (`auth::session_cookie`), the others through [`build`] and [`removal`].
 
 use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::header::{self, HeaderMap};
 
 /// Every cookie is for the whole site.
 pub const PATH: &str = "/";
@@ -28,4 +29,40 @@ pub fn removal(name: &'static str, secure: bool) -> Cookie<'static> {
     let mut cookie = build(name, String::new(), secure);
     cookie.make_removal();
     cookie
+}
+
+/// Whether the request's `Cookie` headers name a cookie `name`, judged on
+/// the raw text: actix's parsed cookies leave out one whose value does not
+/// percent-decode to UTF-8 (`%AF`), yet the client still holds it and must
+/// be told to drop it.
+pub fn was_sent(headers: &HeaderMap, name: &str) -> bool {
+    headers
+        .get_all(header::COOKIE)
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .any(|pair| {
+            pair.trim_start()
+                .strip_prefix(name)
+                .is_some_and(|rest| rest.starts_with('='))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::http::header::HeaderValue;
+
+    use super::*;
+
+    #[test]
+    fn a_cookie_is_seen_in_the_raw_header_even_when_its_value_does_not_decode() {
+        let mut headers = HeaderMap::new();
+        headers.append(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; session=x%AFy"),
+        );
+        assert!(was_sent(&headers, "session"));
+        assert!(was_sent(&headers, "a"));
+        assert!(!was_sent(&headers, "sess"), "a prefix is another name");
+        assert!(!was_sent(&headers, "flash"));
+    }
 }

@@ -13,7 +13,8 @@ use super::expiry::{SealedLogin, SessionTimeouts};
 use super::login::{
     CurrentUser, LOGIN_KEY, end, read_auth, read_sealed_login, session_error, unix_now,
 };
-use super::session_checks::{Answer, Flight, LookupFailed, SessionCheckCache, Step};
+use super::lookup_batches::LookupBatches;
+use super::session_checks::{Answer, Flight, SessionCheckCache, Step};
 use crate::db::{Database, QUERY_TIMEOUT, revoked_sessions};
 use crate::error::AppError;
 
@@ -29,6 +30,7 @@ pub struct Authenticator {
     db: Database,
     timeouts: SessionTimeouts,
     checks: Arc<SessionCheckCache>,
+    lookups: Arc<LookupBatches>,
 }
 
 impl Authenticator {
@@ -38,6 +40,7 @@ impl Authenticator {
             db,
             timeouts,
             checks: Arc::default(),
+            lookups: Arc::default(),
         }
     }
 
@@ -176,21 +179,8 @@ impl Authenticator {
         )))
     }
 
-    /// Runs `flight`'s database look-up as a task of its own, so that it
-    /// finishes (and its answer serves the others) even if the request that
-    /// started it goes away.
+    /// Queues `flight`'s database look-up (`auth::lookup_batches`).
     fn look_up(&self, id: i32, flight: Flight) {
-        let db = self.db.clone();
-        let sid = flight.sid().to_owned();
-        actix_web::rt::spawn(async move {
-            let outcome = db
-                .read(move |conn| Ok(revoked_sessions::live_session_user(conn, id, &sid)?))
-                .await
-                .map_err(|e| LookupFailed {
-                    unavailable: matches!(e, AppError::DatabaseUnavailable(_)),
-                    message: e.log_chain().into(),
-                });
-            flight.finish(outcome);
-        });
+        self.lookups.look_up(&self.db, id, flight);
     }
 }

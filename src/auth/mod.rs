@@ -8,6 +8,7 @@ pub mod expiry;
 pub mod guard;
 pub mod hash_threads;
 pub mod login;
+pub mod lookup_batches;
 pub mod password_hasher;
 pub mod session_checks;
 pub mod session_cookie;

@@ -202,7 +202,8 @@ pub async fn note_session_outcome<B: MessageBody>(
         // We never store an empty session, so a cookie that left it empty
         // could not be opened (tampered, truncated, another key).
         SessionStatus::Unchanged
-            if session.entries().is_empty() && request.cookie(policy.name).is_some() =>
+            if session.entries().is_empty()
+                && cookies::was_sent(request.headers(), policy.name) =>
         {
             request.extensions_mut().insert(Unreadable);
         }

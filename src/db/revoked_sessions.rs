@@ -1,5 +1,7 @@
 //! Ids of logged-out sessions, kept until those sessions would have expired.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error};
@@ -52,6 +54,28 @@ pub fn live_session_user(
         .select(SessionUser::as_select())
         .first(conn)
         .optional()
+}
+
+/// The guard's check for many sessions at once: the users among `ids` that
+/// exist, and the sessions among `sids` that were logged out.
+pub fn live_session_users(
+    conn: &mut AnyConnection,
+    ids: &HashSet<i32>,
+    sids: &[&str],
+) -> QueryResult<(HashMap<i32, SessionUser>, HashSet<String>)> {
+    let users = users::table
+        .filter(users::id.eq_any(ids.iter().copied().collect::<Vec<_>>()))
+        .select((users::id, SessionUser::as_select()))
+        .load::<(i32, SessionUser)>(conn)?
+        .into_iter()
+        .collect();
+    let revoked = revoked_sessions::table
+        .filter(revoked_sessions::sid.eq_any(sids))
+        .select(revoked_sessions::sid)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect();
+    Ok((users, revoked))
 }
 
 #[cfg(test)]
@@ -108,6 +132,20 @@ mod tests {
         assert!(
             live(&mut conn, id, "sid-2").is_some(),
             "another session of the user"
+        );
+
+        let ids = HashSet::from([id, id + 1]);
+        let (users, revoked) =
+            live_session_users(&mut conn, &ids, &["sid-1", "sid-2", "sid-3"]).unwrap();
+        assert_eq!(
+            users.keys().collect::<Vec<_>>(),
+            [&id],
+            "the users that exist"
+        );
+        assert_eq!(
+            revoked,
+            HashSet::from(["sid-1".to_owned()]),
+            "the sessions logged out"
         );
     }
 }
