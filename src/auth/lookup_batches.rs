@@ -88,11 +88,19 @@ impl Runner {
                     }
                 }
                 Err(e) => {
+                    let unavailable = matches!(e, AppError::DatabaseUnavailable(_));
                     let failed = LookupFailed {
-                        unavailable: matches!(e, AppError::DatabaseUnavailable(_)),
+                        unavailable,
                         message: e.log_chain().into(),
                     };
-                    for (_, flight) in batch {
+                    // An unreachable database fails the whole queue at once:
+                    // each batch behind would wait the same seconds to fail.
+                    let queued = if unavailable {
+                        std::mem::take(&mut self.batches.queue().waiting)
+                    } else {
+                        Vec::new()
+                    };
+                    for (_, flight) in batch.into_iter().chain(queued) {
                         flight.finish(Err(failed.clone()));
                     }
                 }

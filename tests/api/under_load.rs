@@ -18,9 +18,14 @@ const USERS: usize = 10;
 const SESSIONS_PER_USER: usize = 5;
 const CONNECTIONS: usize = 24;
 const LOAD_FOR: Duration = Duration::from_secs(3);
+/// Sessions of other users ended during the load.
+const LEAVERS: u32 = 20;
 const GUARDED: [&str; 3] = ["/dashboard", "/account", "/api/me"];
 
-stories!(many_sessions_on_guarded_pages_get_no_server_error);
+stories!(
+    many_sessions_on_guarded_pages_get_no_server_error,
+    logouts_on_the_same_instance_under_load_cost_no_request,
+);
 
 /// `USERS` users, each logged in `SESSIONS_PER_USER` times: one cookie-jar
 /// client per session.
@@ -111,6 +116,29 @@ async fn many_sessions_on_guarded_pages_get_no_server_error(backend: Backend) {
         "an answer took {:?}",
         tally.slowest
     );
+}
+
+/// Every logout voids the instance's cached answers and the look-ups in
+/// flight; requests waiting for those must still get their page.
+async fn logouts_on_the_same_instance_under_load_cost_no_request(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let sessions = Arc::new(sessions(&app).await);
+    // Other people's sessions, ended one by one while the load runs.
+    let mut leavers = Vec::new();
+    for n in 0..LEAVERS {
+        let leaver = app.new_client();
+        let status = leaver.register(&format!("leaver{n}")).await.status();
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        leavers.push(leaver);
+    }
+    let load = tokio::spawn(hammer(Arc::clone(&sessions), Arc::default(), LOAD_FOR));
+    for leaver in &leavers {
+        tokio::time::sleep(LOAD_FOR / (2 * LEAVERS)).await;
+        assert_eq!(leaver.logout().await.status(), StatusCode::SEE_OTHER);
+    }
+    assert!(!load.is_finished(), "the logouts took longer than the load");
+    let tally = load.await.expect("the load");
+    assert_clean(&tally);
 }
 
 /// The test database's name, from the app's URL.
