@@ -74,8 +74,9 @@ impl Runner {
                     self.finished = true;
                     return;
                 }
-                let keep = queue.waiting.len().saturating_sub(MAX_BATCH);
-                queue.waiting.split_off(keep)
+                // Oldest first, so a long queue cannot starve its head.
+                let take = queue.waiting.len().min(MAX_BATCH);
+                queue.waiting.drain(..take).collect()
             };
             let asked: Vec<(i32, String)> = batch
                 .iter()
