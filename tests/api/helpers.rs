@@ -19,6 +19,10 @@ pub use client::*;
 pub use database::TestDb;
 pub use responses::*;
 
+/// Held by the stories that measure time (`timing.rs`) or load the machine
+/// (`under_load.rs`), so that a load burst never runs during a measurement.
+pub static MACHINE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// Which database a story runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

@@ -13,10 +13,6 @@ crate::stories!(
     a_password_longer_than_72_bytes_never_matches_its_first_72,
 );
 
-/// One timing story at a time (the PostgreSQL and SQLite runs would
-/// otherwise share the CPU unevenly).
-static MEASURING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
 /// Exactly 72 bytes: bcrypt's limit.
 const PASSWORD_72: &str =
     "correct horse battery staple, purple elephants dance quietly on the moon";
@@ -62,7 +58,7 @@ fn within_a_quarter(a: Duration, b: Duration) -> bool {
 }
 
 async fn unknown_names_wrong_passwords_and_overlong_passwords_take_the_same_time(backend: Backend) {
-    let _alone = MEASURING.lock().await;
+    let _alone = MACHINE.lock().await;
     let app = TestApp::spawn_with(backend, |s| {
         s.bcrypt_cost = 10;
         s.login_max_failures = 1000;

@@ -11,7 +11,7 @@ use diesel::{Connection as _, PgConnection, RunQueryDsl as _};
 use reqwest::StatusCode;
 use session_auth::config::DatabaseUrl;
 
-use crate::helpers::{Backend, PASSWORD, TestApp, TestClient, postgres_available};
+use crate::helpers::{Backend, MACHINE, PASSWORD, TestApp, TestClient, postgres_available};
 use crate::stories;
 
 const USERS: usize = 10;
@@ -107,6 +107,7 @@ fn assert_clean(tally: &Tally) {
 }
 
 async fn many_sessions_on_guarded_pages_get_no_server_error(backend: Backend) {
+    let _alone = MACHINE.lock().await;
     let app = TestApp::spawn(backend).await;
     let sessions = Arc::new(sessions(&app).await);
     let tally = hammer(sessions, Arc::default(), LOAD_FOR).await;
@@ -121,6 +122,7 @@ async fn many_sessions_on_guarded_pages_get_no_server_error(backend: Backend) {
 /// Every logout voids the instance's cached answers and the look-ups in
 /// flight; requests waiting for those must still get their page.
 async fn logouts_on_the_same_instance_under_load_cost_no_request(backend: Backend) {
+    let _alone = MACHINE.lock().await;
     let app = TestApp::spawn(backend).await;
     let sessions = Arc::new(sessions(&app).await);
     // Other people's sessions, ended one by one while the load runs.
@@ -179,6 +181,7 @@ async fn connections_killed_under_load_cost_no_request() {
     if !postgres_available() {
         return;
     }
+    let _alone = MACHINE.lock().await;
     let app = TestApp::spawn(Backend::Postgres).await;
     let sessions = Arc::new(sessions(&app).await);
     let database = database_name(&app.settings.database_url);
