@@ -43,6 +43,7 @@ mod register;
 mod session;
 mod settings;
 mod shutdown;
+mod smtp_sink;
 mod throttle;
 mod timeouts;
 mod timing;
