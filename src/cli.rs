@@ -15,10 +15,13 @@ use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand};
 
 use crate::config::{SecretKey, Settings};
-use crate::db::{self, ResultExt as _, users};
-use crate::domain::{NewPassword, Username};
+use crate::db::{self, users};
+use crate::domain::{EmailAddress, NewPassword, Username};
 use crate::error::AppError;
+use crate::mail::{Letter, Mailer};
+use crate::routes::email::verification_link;
 use crate::startup::{Application, DB_CONNECTION_TIMEOUT};
+use diesel::Connection as _;
 
 /// Session-based login with Actix-web: encrypted cookie sessions, Diesel on
 /// PostgreSQL or SQLite. Settings come from the environment and `.env`.
@@ -44,6 +47,10 @@ pub enum Command {
         /// Read the password from standard input (one line) instead of asking.
         #[arg(long)]
         password_stdin: bool,
+        /// An email address for the account; a link to verify it is mailed
+        /// (MAIL_TRANSPORT) before it is used.
+        #[arg(long)]
+        email: Option<String>,
     },
     /// Print a new random value for SECRET_KEY.
     GenerateSecret,
@@ -72,7 +79,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::CreateUser {
             username,
             password_stdin,
-        } => create_user(&settings, &username, password_stdin),
+            email,
+        } => create_user(&settings, &username, password_stdin, email.as_deref()),
         Command::Healthcheck => healthcheck(&settings),
         Command::GenerateSecret => Ok(()),
     };
@@ -110,8 +118,17 @@ fn migrate(settings: &Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn create_user(settings: &Settings, raw_name: &str, password_stdin: bool) -> anyhow::Result<()> {
+fn create_user(
+    settings: &Settings,
+    raw_name: &str,
+    password_stdin: bool,
+    email: Option<&str>,
+) -> anyhow::Result<()> {
     let username = Username::parse(raw_name).map_err(|p| anyhow::anyhow!("{}", p.join(" ")))?;
+    let email = email
+        .map(EmailAddress::parse)
+        .transpose()
+        .map_err(|problem| anyhow::anyhow!("{problem}"))?;
     let password = read_new_password(password_stdin)?;
     let password = NewPassword::parse(&password, username.as_str())
         .map_err(|p| anyhow::anyhow!("{}", p.join(" ")))?;
@@ -120,20 +137,61 @@ fn create_user(settings: &Settings, raw_name: &str, password_stdin: bool) -> any
     let mut conn = pool.get().context("connecting to the database")?;
     let hash =
         bcrypt::hash(password.expose(), settings.bcrypt_cost).context("hashing the password")?;
+    let normalized = email.as_ref().map(EmailAddress::normalized);
     let new_user = users::NewUser {
         username: username.as_str(),
         username_normalized: &username.normalized(),
         password_hash: &hash,
         created_at: chrono::Utc::now().naive_utc(),
+        email: email.as_ref().map(EmailAddress::as_str),
+        email_normalized: normalized.as_deref(),
     };
-    let user = match users::insert(&mut conn, &new_user)
-        .on_unique_violation(AppError::UsernameTaken)
-    {
-        Err(AppError::UsernameTaken) => bail!("username {:?} is already taken", username.as_str()),
-        created => created.context("creating the user")?,
+    let created = conn.transaction(|conn| {
+        let user = users::insert(conn, &new_user)?;
+        let link = match &normalized {
+            Some(n) => Some(verification_link(conn, &settings.public_url, user.id, n)?),
+            None => None,
+        };
+        Ok((user, link))
+    });
+    let (user, link) = match created {
+        Err(e) if db::is_unique_violation_of(&e, "email") => {
+            bail!("that email address belongs to another account")
+        }
+        Err(e) => match db::unique_violation_as(e, AppError::UsernameTaken) {
+            AppError::UsernameTaken => bail!("username {:?} is already taken", username.as_str()),
+            other => return Err(anyhow::anyhow!("creating the user: {}", other.log_chain())),
+        },
+        Ok(created) => created,
     };
     println!("created user {} (id {})", user.username, user.id);
+    if let (Some(address), Some(link)) = (email, link) {
+        let letter = Letter::VerifyEmail { link };
+        if send_now(settings, address.as_str(), &user.username, letter)? {
+            println!("sent a link to verify {address}");
+        } else {
+            eprintln!(
+                "warning: the link to verify {address} could not be sent (see the log); \
+                 the user can send it again from the account page"
+            );
+        }
+    }
     Ok(())
+}
+
+/// Sends one message through `MAIL_TRANSPORT` and waits for it (retries
+/// included, 60 s at most); whether it was handed over.
+fn send_now(settings: &Settings, to: &str, username: &str, letter: Letter) -> anyhow::Result<bool> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the mail runtime")?;
+    runtime.block_on(async {
+        let (mailer, outbox) = Mailer::start(settings)?;
+        mailer.send(to, username, letter);
+        let undelivered = outbox.finish(Duration::from_secs(60)).await;
+        anyhow::Ok(undelivered == 0)
+    })
 }
 
 /// Reads the password: one line from stdin with `--password-stdin`, else

@@ -3,7 +3,8 @@
 //! cookie gets them through actix-session's builder
 //! (`auth::session_cookie`), the others through [`build`] and [`removal`].
 
-use actix_web::cookie::{Cookie, SameSite};
+use actix_web::HttpRequest;
+use actix_web::cookie::{Cookie, CookieJar, Key, SameSite};
 use actix_web::http::header::{self, HeaderMap};
 
 /// Every cookie is for the whole site.
@@ -29,6 +30,74 @@ pub fn removal(name: &'static str, secure: bool) -> Cookie<'static> {
     let mut cookie = build(name, String::new(), secure);
     cookie.make_removal();
     cookie
+}
+
+/// A short-lived cookie for one path whose value is encrypted and
+/// authenticated with the secret key (the cookie's name is bound into the
+/// seal, so no other cookie of ours can be passed off as it).
+#[derive(Clone)]
+pub struct SealedCookie {
+    key: Key,
+    name: &'static str,
+    path: &'static str,
+    secure: bool,
+}
+
+impl SealedCookie {
+    /// `name` (`__Secure-name` when `secure`), sent only to `path`.
+    pub fn new(
+        key: Key,
+        names: (&'static str, &'static str),
+        path: &'static str,
+        secure: bool,
+    ) -> Self {
+        let name = if secure { names.1 } else { names.0 };
+        Self {
+            key,
+            name,
+            path,
+            secure,
+        }
+    }
+
+    /// The value, when the request carries this cookie and its seal holds.
+    pub fn read(&self, req: &HttpRequest) -> Option<String> {
+        let mut jar = CookieJar::new();
+        jar.add_original(req.cookie(self.name)?);
+        jar.private(&self.key)
+            .get(self.name)
+            .map(|c| c.value().to_owned())
+    }
+
+    /// The cookie carrying `value` for `max_age`.
+    pub fn sealed(&self, value: String, max_age: std::time::Duration) -> Cookie<'static> {
+        let mut jar = CookieJar::new();
+        jar.private_mut(&self.key)
+            .add(Cookie::new(self.name, value));
+        let mut cookie = jar
+            .get(self.name)
+            .cloned()
+            .unwrap_or_else(|| Cookie::new(self.name, ""));
+        self.attributes(&mut cookie);
+        let secs = i64::try_from(max_age.as_secs()).unwrap_or(i64::MAX);
+        cookie.set_max_age(actix_web::cookie::time::Duration::seconds(secs));
+        cookie
+    }
+
+    /// A cookie that deletes this one.
+    pub fn removal(&self) -> Cookie<'static> {
+        let mut cookie = Cookie::new(self.name, "");
+        self.attributes(&mut cookie);
+        cookie.make_removal();
+        cookie
+    }
+
+    fn attributes(&self, cookie: &mut Cookie<'static>) {
+        cookie.set_path(self.path);
+        cookie.set_http_only(HTTP_ONLY);
+        cookie.set_secure(self.secure);
+        cookie.set_same_site(SAME_SITE);
+    }
 }
 
 /// Whether the request's `Cookie` headers name a cookie `name`, judged on

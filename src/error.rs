@@ -10,6 +10,8 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType};
 use actix_web::{HttpResponse, ResponseError};
 
+use crate::auth::tokens::TokenProblem;
+
 /// Problems per form field (`"form"` for the whole form), in a stable order.
 pub type FieldErrors = BTreeMap<&'static str, Vec<String>>;
 
@@ -50,6 +52,12 @@ pub enum AppError {
     /// 409
     #[error("That username is already taken")]
     UsernameTaken,
+    /// 409: another account has this email address.
+    #[error("That email address belongs to another account")]
+    EmailTaken,
+    /// 400: a link from a mail that does not work (unknown, used, expired).
+    #[error("{}", .0.message())]
+    InvalidLink(TokenProblem),
     /// 413: a body over the limit, on any route.
     #[error("Request body is too large (at most {} KiB)", .limit / 1024)]
     PayloadTooLarge {
@@ -115,6 +123,10 @@ impl AppError {
                 "username",
                 vec![taken.to_string()],
             )]))),
+            taken @ Self::EmailTaken => Some(Cow::Owned(FieldErrors::from([(
+                "email",
+                vec![taken.to_string()],
+            )]))),
             _ => None,
         }
     }
@@ -129,6 +141,8 @@ impl AppError {
             Self::Forbidden(_) => "forbidden",
             Self::NotFound => "not_found",
             Self::UsernameTaken => "username_taken",
+            Self::EmailTaken => "email_taken",
+            Self::InvalidLink(_) => "invalid_token",
             Self::PayloadTooLarge { .. } => "payload_too_large",
             Self::Throttled { .. } => "too_many_requests",
             Self::DatabaseUnavailable(_) => "service_unavailable",
@@ -183,12 +197,12 @@ fn retry_after_secs(d: &Duration) -> u64 {
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self.cause() {
-            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::BadRequest(_) | Self::InvalidLink(_) => StatusCode::BAD_REQUEST,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::InvalidCredentials | Self::LoginRequired { .. } => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
-            Self::UsernameTaken => StatusCode::CONFLICT,
+            Self::UsernameTaken | Self::EmailTaken => StatusCode::CONFLICT,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,

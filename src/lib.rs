@@ -14,8 +14,8 @@
 //! runs bcrypt on `auth::hash_threads`, `db` keeps users in PostgreSQL or
 //! SQLite through one Diesel code path, `domain` parses input into trusted
 //! types, `render::pages` fills the templates, `assets` holds the static
-//! files, `cookies` the attributes every cookie carries, and `config` reads
-//! the settings.
+//! files, `cookies` the attributes every cookie carries, `mail` composes and
+//! sends mail from a background queue, and `config` reads the settings.
 
 // Lints: the `[lints]` table in Cargo.toml (it covers every target).
 
@@ -30,6 +30,7 @@ pub(crate) mod db;
 pub(crate) mod domain;
 pub(crate) mod error;
 pub(crate) mod flash;
+pub(crate) mod mail;
 pub(crate) mod render;
 pub(crate) mod routes;
 pub(crate) mod signals;

@@ -18,9 +18,11 @@ use crate::auth::session_cookie::{
 use crate::auth::throttle::Throttle;
 use crate::auth::{Authenticator, PasswordHasher, SessionTimeouts};
 use crate::body_limit::{BODY_LIMIT, limit_body};
-use crate::config::Settings;
+use crate::config::{PublicUrl, Settings};
+use crate::cookies::SealedCookie;
 use crate::db::{self, Database};
 use crate::flash::FlashCookies;
+use crate::mail::{Mailer, Outbox};
 use crate::render::{self, Pages};
 use crate::routes;
 use crate::signals::StopSignals;
@@ -33,12 +35,16 @@ pub const DB_CONNECTION_TIMEOUT: Duration = Duration::from_secs(3);
 pub struct Application {
     port: u16,
     server: Server,
+    outbox: Outbox,
 }
+
+/// How long a stopping server waits for queued mail.
+const MAIL_DRAIN_BOUND: Duration = Duration::from_secs(10);
 
 impl Application {
     /// Connects and migrates the database, loads the templates and binds the
     /// listener (port 0 picks a free one).
-    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+    pub async fn build(mut settings: Settings) -> anyhow::Result<Self> {
         let hasher = PasswordHasher::start(settings.bcrypt_cost, settings.workers)?;
         let url = settings.database_url.clone();
         let size = settings.database_pool_size;
@@ -51,6 +57,9 @@ impl Application {
         let listener = TcpListener::bind((settings.host.as_str(), settings.port))
             .with_context(|| format!("binding {}:{}", settings.host, settings.port))?;
         let port = listener.local_addr()?.port();
+        if settings.public_url.derived {
+            settings.public_url = PublicUrl::derive(&settings.host, port);
+        }
         log::info!(
             "listening on http://{}:{port} ({} database)",
             settings.host,
@@ -58,7 +67,13 @@ impl Application {
         );
         let workers = settings.workers;
         let cookie = session_cookie_config(&settings);
-        let state = web::Data::new(build_state(settings, pool, hasher)?);
+        let (mailer, outbox) = Mailer::start(&settings)?;
+        log::info!(
+            "links in mail point to {} (mail transport: {:?})",
+            settings.public_url.origin(),
+            settings.mail_transport
+        );
+        let state = web::Data::new(build_state(settings, pool, hasher, mailer)?);
 
         let access_log =
             log::log_enabled!(target: "actix_web::middleware::logger", log::Level::Info);
@@ -107,7 +122,8 @@ impl Application {
                 // entirely when RUST_LOG leaves it out.
                 .wrap(Condition::new(
                     access_log,
-                    Logger::new(r#"%a "%r" %s %b %Dms"#),
+                    Logger::new(r#"%a "%{request}xi" %s %b %Dms"#)
+                        .custom_request_replace("request", |req| request_line(req.request())),
                 ))
         })
         .workers(workers)
@@ -117,7 +133,11 @@ impl Application {
         .disable_signals()
         .listen(listener)?
         .run();
-        Ok(Self { port, server })
+        Ok(Self {
+            port,
+            server,
+            outbox,
+        })
     }
 
     /// The port actually bound.
@@ -130,11 +150,28 @@ impl Application {
     /// flight finish (for up to the shutdown timeout) and returns. Another
     /// signal meanwhile stops it at once.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let handle = self.server.handle();
-        let mut server = std::pin::pin!(self.server);
-        let mut signals = StopSignals::listen()?;
+        let (served, at_once) = Self::serve(self.server).await;
+        // Queued mail (a reset link, a notice) still goes out, unless a
+        // second signal asked to stop at once.
+        let bound = if at_once {
+            Duration::ZERO
+        } else {
+            MAIL_DRAIN_BOUND
+        };
+        let _undelivered = self.outbox.finish(bound).await;
+        served
+    }
+
+    /// Serves until stopped; `true` when a second signal stopped it at once.
+    async fn serve(server: Server) -> (std::io::Result<()>, bool) {
+        let handle = server.handle();
+        let mut server = std::pin::pin!(server);
+        let mut signals = match StopSignals::listen() {
+            Ok(signals) => signals,
+            Err(e) => return (Err(e), false),
+        };
         let first = tokio::select! {
-            served = &mut server => return served,
+            served = &mut server => return (served, false),
             signal = signals.next() => signal,
         };
         log::info!(
@@ -143,14 +180,14 @@ impl Application {
         // The command goes out now; the server's own future tells the end.
         drop(handle.stop(true));
         tokio::select! {
-            served = &mut server => served,
+            served = &mut server => (served, false),
             second = signals.next() => {
                 log::warn!(
                     "second signal ({second}) received; stopping at once, \
                      requests in flight get no answer"
                 );
                 // Dropping the server stops its workers without waiting.
-                Ok(())
+                (Ok(()), true)
             }
         }
     }
@@ -160,6 +197,7 @@ fn build_state(
     settings: Settings,
     pool: db::Pool,
     hasher: PasswordHasher,
+    mailer: Mailer,
 ) -> anyhow::Result<AppState> {
     let flash = FlashCookies::new(settings.secret_key.0.clone(), settings.cookie_secure);
     let pages = Pages::load(
@@ -180,6 +218,13 @@ fn build_state(
         pages: Arc::new(pages),
         hasher,
         throttle: Throttle::new(settings.login_ip_limit),
+        mailer,
+        reset_cookie: SealedCookie::new(
+            settings.secret_key.0.clone(),
+            ("reset", "__Secure-reset"),
+            "/password/reset",
+            settings.cookie_secure,
+        ),
         settings,
     })
 }
@@ -196,6 +241,26 @@ fn session_cookie_config(settings: &Settings) -> SessionCookieConfig {
             .collect(),
         remember_secs: i64::try_from(settings.remember_me_duration.as_secs()).unwrap_or(i64::MAX),
     }
+}
+
+/// The request line for the access log, with the value of any `token`
+/// in the query hidden: links from mail carry one, and a log line must
+/// never open an account.
+fn request_line(req: &actix_web::HttpRequest) -> String {
+    let query = req.query_string();
+    let shown = if query.is_empty() {
+        String::new()
+    } else {
+        let pairs: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((name, _)) if name.eq_ignore_ascii_case("token") => format!("{name}=[hidden]"),
+                _ => pair.to_owned(),
+            })
+            .collect();
+        format!("?{}", pairs.join("&"))
+    };
+    format!("{} {}{shown} {:?}", req.method(), req.path(), req.version())
 }
 
 fn security_headers() -> DefaultHeaders {

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use crate::auth::throttle::Throttle;
 use crate::auth::{Authenticator, PasswordHasher};
 use crate::config::Settings;
+use crate::cookies::SealedCookie;
 use crate::db::Database;
+use crate::mail::Mailer;
 use crate::render::Pages;
 
 /// Shared handler state (one per server, reached by each worker through an `Arc`).
@@ -24,4 +26,8 @@ pub struct AppState {
     pub auth: Authenticator,
     /// Attempts per client address.
     pub throttle: Throttle,
+    /// Composes and queues mail.
+    pub mailer: Mailer,
+    /// Carries a reset link's token from the address bar to the reset form.
+    pub reset_cookie: SealedCookie,
 }

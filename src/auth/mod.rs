@@ -13,6 +13,7 @@ pub mod password_hasher;
 pub mod session_checks;
 pub mod session_cookie;
 pub mod throttle;
+pub mod tokens;
 
 pub use authenticator::Authenticator;
 pub use expiry::SessionTimeouts;

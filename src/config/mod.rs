@@ -9,10 +9,13 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+mod mail;
 mod secret;
 mod values;
 mod vars;
 
+use mail::parse_mailbox;
+pub use mail::{MailTransport, PublicUrl, SmtpServer};
 pub use secret::{DEV_KEY_FILE, SecretKey};
 use secret::{load_or_create_dev_key, parse_keys};
 pub use values::{DatabaseUrl, parse_bool, parse_duration};
@@ -74,8 +77,19 @@ pub struct Settings {
     pub trusted_proxies: TrustedProxies,
     /// `DATABASE_POOL_SIZE`.
     pub database_pool_size: u32,
+    /// `PUBLIC_URL`: links in mail are built from it only.
+    pub public_url: PublicUrl,
+    /// `MAIL_TRANSPORT`.
+    pub mail_transport: MailTransport,
+    /// `MAIL_FROM`.
+    pub mail_from: lettre::message::Mailbox,
+    /// `PASSWORD_RESET_TTL`: lifetime of a reset link.
+    pub password_reset_ttl: Duration,
     /// HTTP worker threads (not an environment setting; tests use fewer).
     pub workers: usize,
+    /// The first wait before a failed mail is sent again; later waits grow
+    /// from it (not an environment setting; tests use a short one).
+    pub mail_retry_after: Duration,
 }
 
 impl Settings {
@@ -110,12 +124,27 @@ impl Settings {
         let workers = std::thread::available_parallelism().map_or(2, usize::from);
         let pool_size = default_pool_size(workers);
         let default_database = DatabaseUrl::Sqlite(PathBuf::from("data/session-auth.db"));
+        let host = env.read("HOST", "127.0.0.1".to_owned(), |v| Ok(v.to_owned()))?;
+        let port = env.read("PORT", 8080, parse_port)?;
+        let default_from =
+            parse_mailbox("session-auth <no-reply@localhost>").map_err(|reason| {
+                ConfigError::Invalid {
+                    name: "MAIL_FROM",
+                    value: String::new(),
+                    reason,
+                }
+            })?;
 
         Ok(Self {
             environment,
             database_url: env.read(url("DATABASE_URL"), default_database, DatabaseUrl::parse)?,
-            host: env.read("HOST", "127.0.0.1".to_owned(), |v| Ok(v.to_owned()))?,
-            port: env.read("PORT", 8080, parse_port)?,
+            public_url: public_url(env, production, &host, port)?,
+            mail_transport: mail_transport(env, production)?,
+            mail_from: env.read("MAIL_FROM", default_from, parse_mailbox)?,
+            password_reset_ttl: env.read("PASSWORD_RESET_TTL", mins(30), parse_duration)?,
+            mail_retry_after: Duration::from_secs(2),
+            host,
+            port,
             cookie_secure: env.read("COOKIE_SECURE", production, parse_bool)?,
             idle_timeout: env.read("SESSION_IDLE_TIMEOUT", mins(30), parse_duration)?,
             absolute_timeout: env.read("SESSION_ABSOLUTE_TIMEOUT", hours(12), parse_duration)?,
@@ -155,6 +184,7 @@ impl Settings {
             login_ip_limit: 0,
             database_pool_size: 4,
             workers: 1,
+            mail_retry_after: Duration::from_millis(50),
             ..defaults
         }
     }
@@ -185,6 +215,42 @@ fn secret_key(
         }),
         None => dev_key(),
     }
+}
+
+/// `PUBLIC_URL`: required in production; else made from `HOST` and `PORT`.
+fn public_url(
+    env: &Vars<'_>,
+    production: bool,
+    host: &str,
+    port: u16,
+) -> Result<PublicUrl, ConfigError> {
+    match env.read("PUBLIC_URL", None, |v| PublicUrl::parse(v).map(Some))? {
+        Some(url) => Ok(url),
+        None if production => Err(ConfigError::Missing {
+            name: "PUBLIC_URL",
+            reason: "when APP_ENV=production (the origin users reach, e.g. https://login.example.com): links in mail are built from it".into(),
+        }),
+        None => Ok(PublicUrl::derive(host, port)),
+    }
+}
+
+/// `MAIL_TRANSPORT`: `log` by default in development; in production `log`
+/// is refused and unset means no mail can be sent (warned at start).
+fn mail_transport(env: &Vars<'_>, production: bool) -> Result<MailTransport, ConfigError> {
+    let default = if production {
+        MailTransport::Off
+    } else {
+        MailTransport::Log
+    };
+    let parse = |v: &str| {
+        match MailTransport::parse(v)? {
+        MailTransport::Log if production => Err(
+            "log prints every message, links included, on standard output: development only (APP_ENV=production needs smtp://, smtps:// or file:)".to_owned(),
+        ),
+        transport => Ok(transport),
+    }
+    };
+    env.read(url("MAIL_TRANSPORT"), default, parse)
 }
 
 fn mins(n: u64) -> Duration {
@@ -237,11 +303,38 @@ mod tests {
         assert!(s.allow_registration);
         assert_eq!((s.login_ip_limit, s.login_max_failures), (30, 5));
         assert!(s.trusted_proxies.is_empty());
+        assert_eq!(s.public_url.origin(), "http://localhost:8080");
+        assert_eq!(s.mail_transport, MailTransport::Log);
+        assert_eq!(s.mail_from.to_string(), "session-auth <no-reply@localhost>");
+        assert_eq!(s.password_reset_ttl, Duration::from_secs(1800));
+    }
+
+    #[test]
+    fn production_requires_a_public_url_and_refuses_the_log_transport() {
+        let key = SecretKey::generate_base64();
+        let err = settings(&[("APP_ENV", "production"), ("SECRET_KEY", &key)]).unwrap_err();
+        assert!(
+            err.to_string().starts_with("PUBLIC_URL is required"),
+            "{err}"
+        );
+        let base = [
+            ("APP_ENV", "production"),
+            ("SECRET_KEY", key.as_str()),
+            ("PUBLIC_URL", "https://login.example.com"),
+        ];
+        let s = settings(&base).unwrap();
+        assert_eq!(s.mail_transport, MailTransport::Off);
+        let err = settings(&[base.as_slice(), &[("MAIL_TRANSPORT", "log")]].concat()).unwrap_err();
+        assert!(err.to_string().contains("MAIL_TRANSPORT"), "{err}");
     }
 
     #[test]
     fn production_requires_a_secret_key_and_names_it() {
-        let err = settings(&[("APP_ENV", "production")]).unwrap_err();
+        let err = settings(&[
+            ("APP_ENV", "production"),
+            ("PUBLIC_URL", "https://a.example"),
+        ])
+        .unwrap_err();
         assert!(
             err.to_string().starts_with("SECRET_KEY is required"),
             "{err}"
@@ -251,13 +344,15 @@ mod tests {
     #[test]
     fn production_uses_a_secure_host_prefixed_cookie() {
         let key = SecretKey::generate_base64();
-        let s = settings(&[("APP_ENV", "production"), ("SECRET_KEY", &key)]).unwrap();
+        let origin = ("PUBLIC_URL", "https://a.example");
+        let s = settings(&[("APP_ENV", "production"), ("SECRET_KEY", &key), origin]).unwrap();
         assert!(s.cookie_secure);
         assert_eq!(s.session_cookie_name(), "__Host-session");
         let s = settings(&[
             ("APP_ENV", "production"),
             ("SECRET_KEY", &key),
             ("COOKIE_SECURE", "false"),
+            origin,
         ])
         .unwrap();
         assert_eq!(s.session_cookie_name(), "session");
@@ -275,6 +370,10 @@ mod tests {
             ("APP_ENV", "staging"),
             ("DATABASE_URL", "mysql://localhost/db"),
             ("LOGIN_MAX_FAILURES", "0"),
+            ("PUBLIC_URL", "example.com"),
+            ("MAIL_TRANSPORT", "mail:25"),
+            ("MAIL_FROM", "not an address"),
+            ("PASSWORD_RESET_TTL", "soon"),
         ];
         for (name, value) in cases {
             let err = settings(&[(name, value)]).unwrap_err().to_string();

@@ -1,22 +1,29 @@
 //! Database errors as `AppError`s: unreachable is 503, anything else 500,
-//! and a unique violation whatever the caller names ([`ResultExt`]).
+//! and a unique violation whatever the caller names ([`unique_violation_as`],
+//! [`is_unique_violation_of`]).
 
 use crate::error::AppError;
 
-/// Realworld-axum-sqlx's `on_constraint`, for the one constraint we name:
-/// a unique violation becomes a chosen error, anything else goes through `From`.
-pub trait ResultExt<T> {
-    /// `error` when the database refused a duplicate.
-    fn on_unique_violation(self, error: AppError) -> Result<T, AppError>;
+/// Realworld-axum-sqlx's `on_constraint`, for the constraints we name: a
+/// unique violation becomes a chosen error, anything else goes through `From`.
+pub fn unique_violation_as(e: diesel::result::Error, error: AppError) -> AppError {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match e {
+        Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => error,
+        other => AppError::from(other),
+    }
 }
 
-impl<T> ResultExt<T> for Result<T, diesel::result::Error> {
-    fn on_unique_violation(self, error: AppError) -> Result<T, AppError> {
-        use diesel::result::{DatabaseErrorKind, Error};
-        self.map_err(|e| match e {
-            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => error,
-            other => AppError::from(other),
-        })
+/// Whether `e` is a unique violation on a column whose name contains
+/// `column` (PostgreSQL names the constraint, SQLite the column).
+pub fn is_unique_violation_of(e: &diesel::result::Error, column: &str) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match e {
+        Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+            info.constraint_name().is_some_and(|c| c.contains(column))
+                || info.message().contains(column)
+        }
+        _ => false,
     }
 }
 
@@ -70,18 +77,21 @@ mod tests {
     #[test]
     fn a_unique_violation_becomes_the_chosen_error() {
         use diesel::result::{DatabaseErrorKind, Error};
-        let duplicate: Result<(), Error> = Err(Error::DatabaseError(
-            DatabaseErrorKind::UniqueViolation,
-            Box::new("duplicate key".to_owned()),
-        ));
+        let duplicate = || {
+            Error::DatabaseError(
+                DatabaseErrorKind::UniqueViolation,
+                Box::new("UNIQUE constraint failed: users.email_normalized".to_owned()),
+            )
+        };
         assert!(matches!(
-            duplicate.on_unique_violation(AppError::UsernameTaken),
-            Err(AppError::UsernameTaken)
+            unique_violation_as(duplicate(), AppError::UsernameTaken),
+            AppError::UsernameTaken
         ));
-        let other: Result<(), Error> = Err(Error::NotFound);
+        assert!(is_unique_violation_of(&duplicate(), "email"));
+        assert!(!is_unique_violation_of(&duplicate(), "username"));
         assert!(matches!(
-            other.on_unique_violation(AppError::UsernameTaken),
-            Err(AppError::Unexpected(_))
+            unique_violation_as(Error::NotFound, AppError::UsernameTaken),
+            AppError::Unexpected(_)
         ));
     }
 }

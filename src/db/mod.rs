@@ -5,6 +5,7 @@
 //! each backend in turn and hides the real error (and can create a stray
 //! SQLite file from a PostgreSQL URL).
 
+pub mod account_tokens;
 mod connection;
 mod errors;
 pub mod login_failures;
@@ -29,7 +30,7 @@ use crate::config::DatabaseUrl;
 use crate::error::AppError;
 
 pub use connection::AnyConnection;
-pub use errors::ResultExt;
+pub use errors::{is_unique_violation_of, unique_violation_as};
 use pool_waits::SlowWaits;
 
 /// The connection pool shared by all workers.

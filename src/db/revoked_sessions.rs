@@ -120,6 +120,8 @@ mod tests {
             username_normalized: "alice",
             password_hash: "x",
             created_at: now,
+            email: None,
+            email_normalized: None,
         };
         let id = crate::db::users::insert(&mut conn, &user).unwrap().id;
         fn live(conn: &mut AnyConnection, id: i32, sid: &str) -> Option<SessionUser> {

@@ -11,6 +11,21 @@ diesel::table! {
         session_generation -> Integer,
         created_at -> Timestamp,
         last_login_at -> Nullable<Timestamp>,
+        email -> Nullable<Text>,
+        email_normalized -> Nullable<Text>,
+        email_verified_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    account_tokens (token_hash) {
+        token_hash -> Text,
+        user_id -> Integer,
+        purpose -> Text,
+        email_normalized -> Nullable<Text>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
     }
 }
 
@@ -31,4 +46,5 @@ diesel::table! {
 
 // The guard's one-statement check (`revoked_sessions::live_session_user`)
 // reads `users` with a subquery on `revoked_sessions`.
-diesel::allow_tables_to_appear_in_same_query!(users, revoked_sessions);
+diesel::allow_tables_to_appear_in_same_query!(users, revoked_sessions, account_tokens);
+diesel::joinable!(account_tokens -> users (user_id));

@@ -3,8 +3,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::AnyConnection;
 use super::schema::users;
+use super::{AnyConnection, account_tokens};
 
 /// One account as stored.
 #[derive(Clone, Queryable, Selectable)]
@@ -18,6 +18,19 @@ pub struct User {
     pub password_hash: String,
     /// Sealed into session cookies; bumped to end every earlier session.
     pub session_generation: i32,
+    /// The email address as typed, if the account has one.
+    pub email: Option<String>,
+    /// When the address was verified by its link; mail goes only to a verified one.
+    pub email_verified_at: Option<NaiveDateTime>,
+}
+
+impl User {
+    /// The address that may receive mail: set and verified.
+    pub fn verified_email(&self) -> Option<&str> {
+        self.email
+            .as_deref()
+            .filter(|_| self.email_verified_at.is_some())
+    }
 }
 
 /// What the guard needs of a user on every request (no password hash).
@@ -57,6 +70,10 @@ pub struct NewUser<'a> {
     pub password_hash: &'a str,
     /// Creation time (UTC).
     pub created_at: NaiveDateTime,
+    /// The address as typed (unverified), if given.
+    pub email: Option<&'a str>,
+    /// Its lowercase form.
+    pub email_normalized: Option<&'a str>,
 }
 
 /// `SELECT … WHERE id = ?`
@@ -75,6 +92,49 @@ pub fn find_by_normalized(conn: &mut AnyConnection, normalized: &str) -> QueryRe
         .select(User::as_select())
         .first(conn)
         .optional()
+}
+
+/// `SELECT … WHERE email_normalized = ?`
+pub fn find_by_email(conn: &mut AnyConnection, normalized: &str) -> QueryResult<Option<User>> {
+    users::table
+        .filter(users::email_normalized.eq(normalized))
+        .select(User::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Sets (or with `None` removes) the address; a new address is unverified.
+pub fn set_email(
+    conn: &mut AnyConnection,
+    id: i32,
+    email: Option<(&str, &str)>,
+) -> QueryResult<()> {
+    let (email, normalized) = email.unzip();
+    diesel::update(users::table.find(id))
+        .set((
+            users::email.eq(email),
+            users::email_normalized.eq(normalized),
+            users::email_verified_at.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Marks the address verified, if it is still `normalized`; returns whether it was.
+pub fn mark_email_verified(
+    conn: &mut AnyConnection,
+    id: i32,
+    normalized: &str,
+    at: NaiveDateTime,
+) -> QueryResult<bool> {
+    let updated = diesel::update(
+        users::table
+            .find(id)
+            .filter(users::email_normalized.eq(normalized)),
+    )
+    .set(users::email_verified_at.eq(at))
+    .execute(conn)?;
+    Ok(updated > 0)
 }
 
 /// `INSERT … RETURNING id`, then reads the row back. A taken name surfaces as
@@ -109,12 +169,14 @@ pub fn record_login(
 }
 
 /// Sets a new password hash and bumps the session generation, which ends
-/// every earlier session; returns the new generation.
+/// every earlier session; every unused reset link dies with the old
+/// password. Returns the new generation.
 pub fn set_password(conn: &mut AnyConnection, id: i32, hash: &str) -> QueryResult<i32> {
     conn.transaction(|conn| {
         diesel::update(users::table.find(id))
             .set(users::password_hash.eq(hash))
             .execute(conn)?;
+        account_tokens::void(conn, id, account_tokens::Purpose::Reset)?;
         bump_generation(conn, id)
     })
 }

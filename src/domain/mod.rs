@@ -1,10 +1,12 @@
 //! Input parsed into types that are valid by construction: once a handler
 //! holds a `Username`, `NewPassword` or `SafeNext`, it can trust it.
 
+mod email;
 mod new_password;
 mod next;
 mod username;
 
+pub use email::{EmailAddress, masked, normalize_email};
 pub use new_password::{MAX_PASSWORD_BYTES, NewPassword};
 pub use next::SafeNext;
 pub use username::{Username, normalize_username};

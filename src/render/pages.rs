@@ -33,6 +33,18 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("account.html", include_str!("../../templates/account.html")),
     ("logout.html", include_str!("../../templates/logout.html")),
     ("error.html", include_str!("../../templates/error.html")),
+    (
+        "password_forgot.html",
+        include_str!("../../templates/password_forgot.html"),
+    ),
+    (
+        "password_reset.html",
+        include_str!("../../templates/password_reset.html"),
+    ),
+    (
+        "link_invalid.html",
+        include_str!("../../templates/link_invalid.html"),
+    ),
 ];
 
 /// The logged-in user as pages show it (`user` in a template).

@@ -14,6 +14,7 @@ use crate::db::{login_failures, users};
 use crate::domain::{NewPassword, normalize_username};
 use crate::error::{AppError, FieldErrors};
 use crate::flash::FlashMessage;
+use crate::mail::Letter;
 use crate::render::{self, Format, PageUser};
 use crate::state::AppState;
 
@@ -35,8 +36,24 @@ fn when(t: chrono::NaiveDateTime) -> String {
     t.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
+/// The account's email address and whether it is verified.
+async fn email_of(state: &AppState, user_id: i32) -> Result<(Option<String>, bool), AppError> {
+    let user = state
+        .db
+        .read(move |c| Ok(users::find_by_id(c, user_id)?))
+        .await?;
+    Ok(user.map_or((None, false), |u| {
+        let verified = u.email_verified_at.is_some();
+        (u.email, verified)
+    }))
+}
+
 /// The account page's values; a failed form adds its `errors`.
-fn account_context(user: &CurrentUser) -> Context {
+pub(super) async fn account_context(
+    state: &AppState,
+    user: &CurrentUser,
+) -> Result<Context, AppError> {
+    let (email, verified) = email_of(state, user.id).await?;
     let mut ctx = Context::new();
     ctx.insert(
         "account",
@@ -44,6 +61,8 @@ fn account_context(user: &CurrentUser) -> Context {
             "username": user.username,
             "created_at": when(user.created_at),
             "last_login_at": user.last_login_at.map(when),
+            "email": email,
+            "email_verified": verified,
         }),
     );
     let viewer = PageUser {
@@ -51,7 +70,7 @@ fn account_context(user: &CurrentUser) -> Context {
         username: &user.username,
     };
     ctx.insert("user", &viewer);
-    ctx
+    Ok(ctx)
 }
 
 /// `GET /account`: username, creation time, last login, and the forms (a
@@ -63,12 +82,13 @@ pub async fn show(
     user: web::ReqData<CurrentUser>,
 ) -> Result<HttpResponse, AppError> {
     if format == Format::Html {
-        let mut ctx = account_context(&user);
+        let mut ctx = account_context(&state, &user).await?;
         ctx.insert("errors", &FieldErrors::new());
         return state
             .pages
             .respond(&req, StatusCode::OK, "account.html", ctx);
     }
+    let (email, verified) = email_of(&state, user.id).await?;
     Ok(render::json(
         StatusCode::OK,
         &serde_json::json!({
@@ -76,27 +96,42 @@ pub async fn show(
             "username": user.username,
             "created_at": user.created_at.and_utc().to_rfc3339(),
             "last_login_at": user.last_login_at.map(|t| t.and_utc().to_rfc3339()),
+            "email": email,
+            "email_verified": verified,
         }),
     ))
 }
 
-/// Success: a flash and 303 back (forms), or `{"message"}` (JSON).
-fn done(
+/// Success: a flash and 303 back (forms), or 200 `{"message"}` (JSON).
+pub(super) fn done(
     state: &AppState,
     format: Format,
     message: &str,
     location: &str,
 ) -> Result<HttpResponse, AppError> {
+    told(
+        state,
+        format,
+        (StatusCode::OK, location),
+        FlashMessage::success(message),
+    )
+}
+
+/// `notice` as a flash on the page at `location` (forms, 303), or
+/// `{"message"}` with `status` (JSON).
+pub(super) fn told(
+    state: &AppState,
+    format: Format,
+    (status, location): (StatusCode, &str),
+    notice: FlashMessage,
+) -> Result<HttpResponse, AppError> {
     if format == Format::Json {
         return Ok(render::json(
-            StatusCode::OK,
-            &serde_json::json!({ "message": message }),
+            status,
+            &serde_json::json!({ "message": notice.message }),
         ));
     }
-    state
-        .pages
-        .flash()
-        .see_other_with(location, FlashMessage::success(message))
+    state.pages.flash().see_other_with(location, notice)
 }
 
 /// Whether `password` is the user's current one (bcrypt, off the async threads).
@@ -115,6 +150,49 @@ async fn password_matches(
     ))
 }
 
+/// The `new_password` and `new_password_confirm` fields: the password when
+/// it passes the rules and the repetition matches, else the problems in `errors`.
+pub(super) fn new_password_fields(
+    new: Option<String>,
+    confirm: Option<String>,
+    username: &str,
+    errors: &mut FieldErrors,
+) -> Option<NewPassword> {
+    let new = new.unwrap_or_default();
+    let accepted = NewPassword::parse(&new, username)
+        .map_err(|e| errors.insert("new_password", e))
+        .ok();
+    if confirm.is_some_and(|c| c != new) {
+        errors.insert(
+            "new_password_confirm",
+            vec!["Passwords do not match.".into()],
+        );
+    }
+    accepted
+}
+
+/// The `current_password` field: a problem in `errors` unless it is the user's password.
+pub(super) async fn check_current_password(
+    state: &AppState,
+    user_id: i32,
+    current: Option<String>,
+    errors: &mut FieldErrors,
+) -> Result<(), AppError> {
+    let current = current.unwrap_or_default();
+    if current.is_empty() {
+        errors.insert(
+            "current_password",
+            vec!["Current password is required.".into()],
+        );
+    } else if !password_matches(state, user_id, current).await? {
+        errors.insert(
+            "current_password",
+            vec!["Current password is incorrect.".into()],
+        );
+    }
+    Ok(())
+}
+
 /// `POST /account/password`: checks the current password, sets the new one,
 /// ends every other session of the user; this one is re-issued and stays.
 pub async fn change_password(
@@ -124,41 +202,34 @@ pub async fn change_password(
     user: web::ReqData<CurrentUser>,
     Input(form): Input<PasswordForm>,
 ) -> Result<HttpResponse, AppError> {
-    let new = form.new_password.unwrap_or_default();
     let mut errors = FieldErrors::new();
-    let accepted = NewPassword::parse(&new, &user.username)
-        .map_err(|e| errors.insert("new_password", e))
-        .ok();
-    if form.new_password_confirm.is_some_and(|c| c != new) {
-        errors.insert(
-            "new_password_confirm",
-            vec!["Passwords do not match.".into()],
-        );
-    }
-    let current = form.current_password.unwrap_or_default();
-    if current.is_empty() {
-        errors.insert(
-            "current_password",
-            vec!["Current password is required.".into()],
-        );
-    } else if !password_matches(&state, user.id, current).await? {
-        errors.insert(
-            "current_password",
-            vec!["Current password is incorrect.".into()],
-        );
-    }
+    let accepted = new_password_fields(
+        form.new_password,
+        form.new_password_confirm,
+        &user.username,
+        &mut errors,
+    );
+    check_current_password(&state, user.id, form.current_password, &mut errors).await?;
     let Some(accepted) = accepted.filter(|_| errors.is_empty()) else {
-        return Err(AppError::Validation(errors).on_form("account.html", account_context(&user)));
+        let ctx = account_context(&state, &user).await?;
+        return Err(AppError::Validation(errors).on_form("account.html", ctx));
     };
 
     let hash = state.hasher.hash(accepted).await?;
     let id = user.id;
-    let generation = state
+    let (generation, account) = state
         .db
-        .run(move |c| Ok(users::set_password(c, id, &hash)?))
+        .run(move |c| {
+            let generation = users::set_password(c, id, &hash)?;
+            Ok((generation, users::find_by_id(c, id)?))
+        })
         .await?;
     state.auth.reissue(&req, &user.sealed, generation)?;
     log::info!("password changed: user_id={id}; other sessions ended");
+    if let Some(to) = account.as_ref().and_then(users::User::verified_email) {
+        let notice = Letter::PasswordChanged { by_reset: false };
+        state.mailer.send(to, &user.username, notice);
+    }
     done(&state, format, "Password changed", "/account")
 }
 
@@ -197,7 +268,8 @@ pub async fn delete(
     if password.is_empty() || !password_matches(&state, user.id, password).await? {
         let message = "Enter your current password to delete the account.";
         let errors = FieldErrors::from([("password", vec![message.to_owned()])]);
-        return Err(AppError::Validation(errors).on_form("account.html", account_context(&user)));
+        let ctx = account_context(&state, &user).await?;
+        return Err(AppError::Validation(errors).on_form("account.html", ctx));
     }
     let (id, name) = (user.id, normalize_username(&user.username));
     state

@@ -3,10 +3,12 @@
 pub mod account;
 pub mod api;
 pub mod dashboard;
+pub mod email;
 pub mod health;
 pub mod input;
 pub mod login;
 pub mod logout;
+pub mod password;
 pub mod register;
 pub mod static_files;
 
@@ -38,7 +40,18 @@ pub fn configure(cfg: &mut web::ServiceConfig, allow_registration: bool, auth: &
             web::resource("/logout")
                 .get(logout::confirm)
                 .post(logout::submit),
-        );
+        )
+        .service(
+            web::resource("/password/forgot")
+                .get(password::forgot_form)
+                .post(password::forgot_submit),
+        )
+        .service(
+            web::resource("/password/reset")
+                .get(password::reset_form)
+                .post(password::reset_submit),
+        )
+        .service(web::resource("/email/verify").get(email::verify));
     if allow_registration {
         cfg.service(
             web::resource("/register")
@@ -62,6 +75,10 @@ pub fn configure(cfg: &mut web::ServiceConfig, allow_registration: bool, auth: &
                 .route(guarded(web::post().to(account::logout_others))),
         )
         .service(web::resource("/account/delete").route(guarded(web::post().to(account::delete))))
+        .service(web::resource("/account/email").route(guarded(web::post().to(email::change))))
+        .service(
+            web::resource("/account/email/resend").route(guarded(web::post().to(email::resend))),
+        )
         .service(web::resource("/api/me").route(guarded(web::get().to(api::me))))
         // Last: the tail pattern is a regex, tried only when nothing above matched.
         .service(web::resource("/static/{path:.*}").get(static_files::serve))

@@ -6,15 +6,18 @@ use serde::Deserialize;
 use tera::Context;
 
 use super::api::UserJson;
+use super::email::verification_link;
 use super::input::Input;
 use crate::auth::login;
 use crate::client_ip;
-use crate::db::ResultExt as _;
 use crate::db::users::{self, NewUser};
-use crate::domain::{NewPassword, Username};
+use crate::db::{is_unique_violation_of, unique_violation_as};
+use crate::domain::{EmailAddress, NewPassword, Username};
 use crate::error::{AppError, FieldErrors};
+use crate::mail::Letter;
 use crate::render::{self, Format};
 use crate::state::AppState;
+use diesel::Connection as _;
 
 /// The registration fields.
 #[derive(Deserialize)]
@@ -22,11 +25,13 @@ pub struct RegisterForm {
     username: Option<String>,
     password: Option<String>,
     password_confirm: Option<String>,
+    /// Optional; verified by a link before it is used.
+    email: Option<String>,
 }
 
 /// `GET /register`: the form.
 pub async fn form(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let mut ctx = form_context("");
+    let mut ctx = form_context("", "");
     ctx.insert("errors", &FieldErrors::new());
     state
         .pages
@@ -34,14 +39,20 @@ pub async fn form(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
 }
 
 /// The form's values; a failed attempt adds its `errors`.
-fn form_context(username: &str) -> Context {
+fn form_context(username: &str, email: &str) -> Context {
     let mut ctx = Context::new();
-    ctx.insert("form", &serde_json::json!({ "username": username }));
+    ctx.insert(
+        "form",
+        &serde_json::json!({ "username": username, "email": email }),
+    );
     ctx
 }
 
+/// What a valid registration holds.
+type Valid = (Username, NewPassword, Option<EmailAddress>);
+
 /// Checks every field and returns all problems at once.
-fn validate(form: &RegisterForm) -> Result<(Username, NewPassword), FieldErrors> {
+fn validate(form: &RegisterForm) -> Result<Valid, FieldErrors> {
     let mut errors = FieldErrors::new();
     let raw_name = form.username.as_deref().unwrap_or_default();
     let password = form.password.as_deref().unwrap_or_default();
@@ -58,8 +69,14 @@ fn validate(form: &RegisterForm) -> Result<(Username, NewPassword), FieldErrors>
     {
         errors.insert("password_confirm", vec!["Passwords do not match.".into()]);
     }
+    let email = match form.email.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(typed) => EmailAddress::parse(typed)
+            .map_err(|e| errors.insert("email", vec![e]))
+            .ok(),
+    };
     match (username, new_password) {
-        (Some(u), Some(p)) if errors.is_empty() => Ok((u, p)),
+        (Some(u), Some(p)) if errors.is_empty() => Ok((u, p, email)),
         _ => Err(errors),
     }
 }
@@ -76,28 +93,54 @@ pub async fn submit(
     let ip = client_ip::client_ip(&req, &state.settings.trusted_proxies);
     state.throttle.check_ip(ip)?;
     let typed_name = form.username.as_deref().unwrap_or_default().trim();
-    let on_form = |error: AppError| error.on_form("register.html", form_context(typed_name));
-    let (username, password) =
+    let typed_email = form.email.as_deref().unwrap_or_default().trim();
+    let on_form =
+        |error: AppError| error.on_form("register.html", form_context(typed_name, typed_email));
+    let (username, password, email) =
         validate(&form).map_err(|errors| on_form(AppError::Validation(errors)))?;
 
     let hash = state.hasher.hash(password).await?;
     let name = username.clone();
-    let user = state
+    let address = email.clone();
+    let public_url = state.settings.public_url.clone();
+    let (user, link) = state
         .db
         .run(move |conn| {
+            let normalized = address.as_ref().map(EmailAddress::normalized);
             let new_user = NewUser {
                 username: name.as_str(),
                 username_normalized: &name.normalized(),
                 password_hash: &hash,
                 created_at: chrono::Utc::now().naive_utc(),
+                email: address.as_ref().map(EmailAddress::as_str),
+                email_normalized: normalized.as_deref(),
             };
-            users::insert(conn, &new_user).on_unique_violation(AppError::UsernameTaken)
+            // The account and its verification link, together or not at all.
+            conn.transaction(|conn| {
+                let user = users::insert(conn, &new_user)?;
+                let link = match &normalized {
+                    Some(n) => Some(verification_link(conn, &public_url, user.id, n)?),
+                    None => None,
+                };
+                Ok((user, link))
+            })
+            .map_err(|e| match e {
+                e if is_unique_violation_of(&e, "email") => AppError::EmailTaken,
+                e => unique_violation_as(e, AppError::UsernameTaken),
+            })
         })
         .await
         .map_err(|e| match e {
-            AppError::UsernameTaken => on_form(e),
+            AppError::UsernameTaken | AppError::EmailTaken => on_form(e),
             other => other,
         })?;
+    if let (Some(address), Some(link)) = (&email, link) {
+        state.mailer.send(
+            address.as_str(),
+            &user.username,
+            Letter::VerifyEmail { link },
+        );
+    }
 
     login::start(&req, &user, false)?;
     let client = client_ip::describe(ip);

@@ -13,7 +13,8 @@ use crate::support::free_port;
 
 crate::stories!(
     a_created_user_can_log_in,
-    a_taken_name_is_refused_in_any_case
+    a_taken_name_is_refused_in_any_case,
+    a_created_user_with_an_email_gets_a_verification_link,
 );
 
 /// `create-user ARGS` on `database` with `stdin`, run in `dir`.
@@ -36,6 +37,73 @@ fn assert_failure_saying(out: &Finished, message: &str) {
         "stderr should say {message:?}: {out:#?}"
     );
     assert!(!out.stderr.contains("panicked"), "no panic: {out:#?}");
+}
+
+async fn a_created_user_with_an_email_gets_a_verification_link(backend: Backend) {
+    let (_db, url) = TestDb::create(backend);
+    let database = database_url_var(&url);
+    let dir = tempfile::tempdir().unwrap();
+    let outbox = dir.path().join("outbox");
+    let transport = format!("file:{}", outbox.display());
+    let with_mail = |args: &[&str]| {
+        let mut command = session_auth(dir.path(), &["create-user"]);
+        command
+            .args(args)
+            .env("DATABASE_URL", &database)
+            .env("MAIL_TRANSPORT", &transport);
+        run(command, &format!("{PASSWORD}\n"))
+    };
+
+    let out = with_mail(&["alice", "--password-stdin", "--email", "Alice@Example.com"]);
+    assert_success(&out);
+    assert!(
+        out.stdout
+            .contains("sent a link to verify Alice@Example.com"),
+        "{out:#?}"
+    );
+    let files: Vec<_> = std::fs::read_dir(&outbox)
+        .unwrap()
+        .map(|f| f.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "one message: {files:?}");
+    let raw = std::fs::read_to_string(&files[0]).unwrap();
+    let mail = crate::support::mail::Mail::parse(&raw, String::new(), vec![]);
+    assert_eq!(mail.subject, "Confirm your email address");
+    let token = mail
+        .token("http://localhost:8080/email/verify?token=")
+        .expect("a link");
+
+    for (args, says) in [
+        (
+            ["bob", "--password-stdin", "--email", "ALICE@example.com"],
+            "belongs to another account",
+        ),
+        (
+            ["bob", "--password-stdin", "--email", "not-an-address"],
+            "Enter an email address",
+        ),
+    ] {
+        assert_failure_saying(&with_mail(&args), says);
+    }
+
+    let server = Service::serve(dir.path(), &[("DATABASE_URL", &database)]);
+    let client = server.client();
+    assert_eq!(
+        client.login_json("alice", PASSWORD).await.status(),
+        StatusCode::OK
+    );
+    let verified = client
+        .get_json(&format!("/email/verify?token={token}"))
+        .await;
+    assert_eq!(verified.status(), StatusCode::OK);
+    let me: serde_json::Value = client.get_json("/account").await.json().await.unwrap();
+    assert_eq!(
+        (me["email"].as_str(), me["email_verified"].as_bool()),
+        (Some("Alice@Example.com"), Some(true))
+    );
+    // "bob" was never half-created.
+    let bob = server.client();
+    assert_eq!(bob.register("bob").await.status(), StatusCode::SEE_OTHER);
 }
 
 #[test]

@@ -3,6 +3,7 @@
 
 mod client;
 mod database;
+pub mod mail;
 mod raw;
 mod responses;
 

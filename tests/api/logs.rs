@@ -166,3 +166,106 @@ async fn the_log_tells_what_happened_without_leaking_secrets() {
         assert!(line.contains("127.0.0.1"), "no client address: {line}");
     }
 }
+
+/// The tokens of the mail links never reach the log, through SMTP: the
+/// access lines show `token=[hidden]`, the mail lines the kind and recipient.
+#[tokio::test]
+async fn the_log_never_shows_a_token_from_a_mail() {
+    use crate::support::mail::SmtpSink;
+    let sink = SmtpSink::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let database = sqlite_in(dir.path());
+    let transport = sink.url();
+    let vars = [
+        ("RUST_LOG", "debug"),
+        ("DATABASE_URL", database.as_str()),
+        ("MAIL_TRANSPORT", transport.as_str()),
+    ];
+    let mut server = Service::serve(dir.path(), &vars);
+    let client = server.client();
+    let wait = Duration::from_secs(10);
+    let origin = format!("http://localhost:{}", server.port);
+
+    let body = serde_json::json!({ "username": USERNAME, "password": SECRET_PASSWORD, "email": "logan@example.com" });
+    assert_eq!(
+        client.post_json("/register", &body).await.status(),
+        StatusCode::CREATED
+    );
+    let mail = sink.next_mail_to("logan@example.com", wait).await;
+    let verify = mail
+        .token(&format!("{origin}/email/verify?token="))
+        .expect("a link");
+    let response = client
+        .get_json(&format!("/email/verify?token={verify}"))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let body = serde_json::json!({ "login": USERNAME });
+    assert_eq!(
+        client.post_json("/password/forgot", &body).await.status(),
+        StatusCode::ACCEPTED
+    );
+    let mail = sink.next_mail_to("logan@example.com", wait).await;
+    let reset = mail
+        .token(&format!("{origin}/password/reset?token="))
+        .expect("a link");
+    let opened = client.get(&format!("/password/reset?token={reset}")).await;
+    assert_eq!(opened.status(), StatusCode::SEE_OTHER);
+    let body =
+        serde_json::json!({ "token": reset, "new_password": "A-new-passphrase-for-the-log" });
+    assert_eq!(
+        client.post_json("/password/reset", &body).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    sink.next_mail_to("logan@example.com", wait).await;
+
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !server.log().contains("kind=password_changed") && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    server.kill();
+    let log = server.log();
+    for token in [&verify, &reset] {
+        assert!(
+            !log.contains(token.as_str()),
+            "the log shows a token:\n{log}"
+        );
+    }
+    assert!(!log.contains("A-new-passphrase-for-the-log"), "{log}");
+    assert!(log.contains("GET /email/verify?token=[hidden]"), "{log}");
+    assert!(log.contains("GET /password/reset?token=[hidden]"), "{log}");
+    for kind in ["verify_email", "password_reset", "password_changed"] {
+        let line = format!("mail sent: kind={kind} to=\"logan@example.com\"");
+        assert!(log.contains(&line), "{line} missing:\n{log}");
+    }
+}
+
+/// `cargo run` (development, `MAIL_TRANSPORT` unset) prints each message on
+/// standard output, link included, so a developer can follow it.
+#[tokio::test]
+async fn in_development_mail_is_printed_on_standard_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = sqlite_in(dir.path());
+    let mut server = Service::serve(dir.path(), &[("DATABASE_URL", database.as_str())]);
+    let client = server.client();
+    let body = serde_json::json!({ "username": USERNAME, "password": SECRET_PASSWORD, "email": "logan@example.com" });
+    assert_eq!(
+        client.post_json("/register", &body).await.status(),
+        StatusCode::CREATED
+    );
+    let link = format!("http://localhost:{}/email/verify?token=", server.port);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !server.log().contains(&link) && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    server.kill();
+    let log = server.log();
+    for part in [
+        "----- mail (MAIL_TRANSPORT=log) -----",
+        "To: logan@example.com",
+        "Subject: Confirm your email address",
+        "Auto-Submitted: auto-generated",
+        &link,
+    ] {
+        assert!(log.contains(part), "{part:?} missing:\n{log}");
+    }
+}

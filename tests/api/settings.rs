@@ -82,7 +82,29 @@ fn an_idle_timeout_that_is_not_a_duration_is_refused() {
 
 #[test]
 fn production_without_a_secret_key_is_refused() {
-    assert_refused(&[("APP_ENV", "production")], "SECRET_KEY", &[]);
+    let origin = ("PUBLIC_URL", "https://login.example.com");
+    assert_refused(&[("APP_ENV", "production"), origin], "SECRET_KEY", &[]);
+}
+
+#[test]
+fn production_without_a_public_url_is_refused() {
+    assert_refused(&[("APP_ENV", "production")], "PUBLIC_URL", &[]);
+}
+
+#[test]
+fn production_refuses_the_log_mail_transport() {
+    let vars = [
+        ("APP_ENV", "production"),
+        ("PUBLIC_URL", "https://login.example.com"),
+        ("MAIL_TRANSPORT", "log"),
+    ];
+    assert_refused(&vars, "MAIL_TRANSPORT", &[]);
+}
+
+#[test]
+fn a_mail_transport_is_refused_without_its_password() {
+    let vars = [("MAIL_TRANSPORT", "smtp://u:hunter2@mail:25/path")];
+    assert_refused(&vars, "MAIL_TRANSPORT", &["hunter2"]);
 }
 
 #[test]
@@ -172,6 +194,7 @@ async fn production_seals_a_secure_host_prefixed_cookie() {
         ("APP_ENV", "production"),
         ("SECRET_KEY", secret.trim()),
         ("DATABASE_URL", &database),
+        ("PUBLIC_URL", "https://login.example.com"),
     ];
     let server = Service::serve(dir.path(), &vars);
 

@@ -226,3 +226,51 @@ async fn a_cross_origin_form_post_from_another_port_is_refused_and_the_user_stay
     drop(attacker);
     browser.finish().await;
 }
+
+/// The mail stories here read their mail from `support::mail`'s sink. It
+/// needs no browser, so this runs without chromedriver too; it also keeps the
+/// sink's API in use in this binary (see `support/mod.rs`).
+#[tokio::test]
+async fn the_smtp_sink_keeps_a_message_lettre_sends_after_one_refusal() {
+    use lettre::{AsyncSmtpTransport, AsyncTransport as _, Message, Tokio1Executor};
+    use support::mail::SmtpSink;
+
+    let sink = SmtpSink::start().await;
+    assert!(sink.url().ends_with(&format!(":{}", sink.port())));
+    let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&sink.url())
+        .unwrap()
+        .build();
+    let link = "http://localhost:1/email/verify?token=abc123";
+    let mail = Message::builder()
+        .from("app@example.test".parse().unwrap())
+        .to("dave@example.test".parse().unwrap())
+        .subject("Verify your email")
+        .body(format!("Open {link} to verify."))
+        .unwrap();
+
+    sink.fail_next(1);
+    let error = transport.send(mail.clone()).await.unwrap_err();
+    assert!(error.is_transient(), "{error:?}");
+    transport.send(mail).await.unwrap();
+
+    let mail = sink
+        .next_mail_to("Dave@example.test", std::time::Duration::from_secs(5))
+        .await;
+    assert_eq!(sink.refused(), 1);
+    assert_eq!(sink.all().len(), 1);
+    assert_eq!(
+        (mail.envelope_from.as_str(), mail.envelope_to.as_slice()),
+        (
+            "app@example.test",
+            ["dave@example.test".to_owned()].as_slice()
+        )
+    );
+    assert_eq!(mail.subject, "Verify your email");
+    assert_eq!(mail.header("Subject"), Some("Verify your email"));
+    assert!(mail.headers.len() > 3 && mail.raw.contains("\r\n\r\nOpen "));
+    assert_eq!(mail.html, None);
+    // The last line ends in CRLF: SMTP's "<CRLF>.<CRLF>" ends it.
+    assert_eq!(mail.text, format!("Open {link} to verify.\r\n"));
+    assert_eq!(mail.link("http://localhost:1/").as_deref(), Some(link));
+    assert_eq!(mail.token("http://localhost:1/").as_deref(), Some("abc123"));
+}

@@ -1,10 +1,13 @@
 //! What both test binaries (`api` and `browser`) share: the password of
-//! every story's users, free ports, and the `CI=true` rule for services a
-//! test needs from outside the build. Each binary includes this file with
+//! every story's users, free ports, the `CI=true` rule for services a test
+//! needs from outside the build, and an SMTP sink that keeps the mail the app
+//! sends (`mail`). Each binary includes this file with
 //! `#[path = "../support/mod.rs"] mod support;`, so everything here must be
 //! used by both (the compiler checks each binary for unused code).
 
 use std::net::TcpListener;
+
+pub mod mail;
 
 /// A password every story may use for its users.
 pub const PASSWORD: &str = "correct horse battery staple";

@@ -1,0 +1,274 @@
+//! The account's email address: the verification link
+//! (`/email/verify`), changing the address and sending the link again
+//! (`/account/email…`, behind the login guard).
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::Utc;
+use diesel::Connection as _;
+use serde::Deserialize;
+use tera::Context;
+
+use super::account::{account_context, check_current_password, done};
+use super::input::Input;
+use super::password::TokenQuery;
+use crate::auth::CurrentUser;
+use crate::auth::login::read_sealed_login;
+use crate::auth::tokens::{LinkToken, TokenProblem};
+use crate::db::account_tokens::{self, Purpose};
+use crate::db::{AnyConnection, is_unique_violation_of, users};
+use crate::domain::{EmailAddress, masked};
+use crate::error::{AppError, FieldErrors};
+use crate::mail::Letter;
+use crate::render::Format;
+use crate::state::AppState;
+
+/// A verification link works this long.
+pub const VERIFY_TTL: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+/// Verification mails per account per hour, at most.
+const VERIFY_MAILS_PER_HOUR: i64 = 3;
+
+/// `POST /account/email` fields: an empty `email` removes the address.
+#[derive(Deserialize)]
+pub struct EmailForm {
+    email: Option<String>,
+    current_password: Option<String>,
+}
+
+/// Stores a verification token for the account's new address `normalized`
+/// (in the caller's transaction) and returns the link to mail.
+pub fn verification_link(
+    conn: &mut AnyConnection,
+    state_url: &crate::config::PublicUrl,
+    user_id: i32,
+    normalized: &str,
+) -> diesel::QueryResult<String> {
+    let now = Utc::now().naive_utc();
+    let token = LinkToken::issue(
+        conn,
+        user_id,
+        Purpose::Verify,
+        Some(normalized),
+        now,
+        VERIFY_TTL,
+    )?;
+    Ok(state_url.link(&format!("/email/verify?token={}", token.as_str())))
+}
+
+/// `GET /email/verify?token=…`: marks the address verified (the link works
+/// once, for 24 hours, and only while the address is still the account's),
+/// then 303 to the account page (or the login page) with a notice; JSON 200.
+pub async fn verify(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    format: Format,
+    query: web::Query<TokenQuery>,
+) -> Result<HttpResponse, AppError> {
+    let token = query.token.as_deref().and_then(LinkToken::parse);
+    let problem = match token {
+        None => Some(TokenProblem::Unknown),
+        Some(token) => {
+            let hash = token.hash();
+            state
+                .db
+                .run(move |c| {
+                    c.transaction(|c| {
+                        let now = Utc::now().naive_utc();
+                        let Some(row) = account_tokens::consume(c, &hash, Purpose::Verify, now)?
+                        else {
+                            let row = account_tokens::find(c, &hash, Purpose::Verify)?;
+                            return Ok(
+                                TokenProblem::of(row.as_ref(), now).or(Some(TokenProblem::Used))
+                            );
+                        };
+                        let address = row.email_normalized.unwrap_or_default();
+                        if !users::mark_email_verified(c, row.user_id, &address, now)? {
+                            return Ok(Some(TokenProblem::Replaced));
+                        }
+                        account_tokens::void(c, row.user_id, Purpose::Verify)?;
+                        log::info!("email verified: user_id={}", row.user_id);
+                        diesel::QueryResult::Ok(None)
+                    })
+                    .map_err(AppError::from)
+                })
+                .await?
+        }
+    };
+    if let Some(problem) = problem {
+        let mut ctx = Context::new();
+        ctx.insert("ask_again", "/account");
+        ctx.insert("ask_again_label", "Send a new link from your account page");
+        return Err(AppError::InvalidLink(problem).on_form("link_invalid.html", ctx));
+    }
+    let location = if read_sealed_login(&req).is_some() {
+        "/account"
+    } else {
+        "/login"
+    };
+    done(&state, format, "Email address verified", location)
+}
+
+/// `POST /account/email`: with the current password, sets a new address
+/// (unverified; its link is mailed) or removes it; the old verified
+/// address is told.
+pub async fn change(
+    state: web::Data<AppState>,
+    format: Format,
+    user: web::ReqData<CurrentUser>,
+    Input(form): Input<EmailForm>,
+) -> Result<HttpResponse, AppError> {
+    let raw = form.email.unwrap_or_default();
+    let mut errors = FieldErrors::new();
+    let address = match raw.trim() {
+        "" => None,
+        typed => EmailAddress::parse(typed)
+            .map_err(|e| errors.insert("email", vec![e]))
+            .ok(),
+    };
+    check_current_password(&state, user.id, form.current_password, &mut errors).await?;
+    let account = account_context(&state, &user).await?;
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors).on_form("account.html", account));
+    }
+
+    let id = user.id;
+    let public_url = state.settings.public_url.clone();
+    let new = address.clone();
+    let old = state
+        .db
+        .run(move |c| {
+            c.transaction(|c| {
+                let old = users::find_by_id(c, id)?;
+                let pair = new
+                    .as_ref()
+                    .map(|a| (a.as_str().to_owned(), a.normalized()));
+                users::set_email(c, id, pair.as_ref().map(|(a, n)| (a.as_str(), n.as_str())))?;
+                account_tokens::void(c, id, Purpose::Verify)?;
+                let link = match &pair {
+                    Some((_, normalized)) => {
+                        Some(verification_link(c, &public_url, id, normalized)?)
+                    }
+                    None => None,
+                };
+                Ok((old, link))
+            })
+            .map_err(|e| match e {
+                e if is_unique_violation_of(&e, "email") => AppError::EmailTaken,
+                e => AppError::from(e),
+            })
+        })
+        .await
+        .map_err(|e| match e {
+            AppError::EmailTaken => e.on_form("account.html", account.clone()),
+            other => other,
+        })?;
+    let (old, link) = old;
+    let old_verified = old
+        .as_ref()
+        .and_then(|u| u.verified_email())
+        .map(str::to_owned);
+    if let (Some(address), Some(link)) = (&address, link) {
+        state.mailer.send(
+            address.as_str(),
+            &user.username,
+            Letter::VerifyEmail { link },
+        );
+    }
+    if let Some(old_address) = old_verified.filter(|o| {
+        address
+            .as_ref()
+            .is_none_or(|a| a.normalized() != o.to_lowercase())
+    }) {
+        let notice = Letter::EmailChanged {
+            new_address: address.as_ref().map(|a| masked(a.as_str())),
+        };
+        state.mailer.send(&old_address, &user.username, notice);
+    }
+    log::info!(
+        "email address {}: user_id={id}",
+        if address.is_some() {
+            "changed"
+        } else {
+            "removed"
+        }
+    );
+    let message = match &address {
+        Some(a) => format!("Email address saved; we sent a link to {a} to confirm it"),
+        None => "Email address removed".to_owned(),
+    };
+    done(&state, format, &message, "/account")
+}
+
+/// `POST /account/email/resend`: mails the verification link again (three
+/// an hour at most).
+pub async fn resend(
+    state: web::Data<AppState>,
+    format: Format,
+    user: web::ReqData<CurrentUser>,
+) -> Result<HttpResponse, AppError> {
+    let id = user.id;
+    let public_url = state.settings.public_url.clone();
+    let outcome = state
+        .db
+        .run(move |c| {
+            c.transaction(|c| {
+                let Some(account) = users::find_by_id(c, id)? else {
+                    return Ok(Resend::NoAddress);
+                };
+                let (Some(address), None) = (account.email.clone(), account.email_verified_at)
+                else {
+                    return Ok(if account.email.is_some() {
+                        Resend::Verified
+                    } else {
+                        Resend::NoAddress
+                    });
+                };
+                let hour_ago = Utc::now().naive_utc() - chrono::Duration::hours(1);
+                if account_tokens::count_since(c, id, Purpose::Verify, hour_ago)?
+                    >= VERIFY_MAILS_PER_HOUR
+                {
+                    return Ok(Resend::TooMany);
+                }
+                let normalized = crate::domain::normalize_email(&address);
+                let link = verification_link(c, &public_url, id, &normalized)?;
+                diesel::QueryResult::Ok(Resend::Sent { address, link })
+            })
+            .map_err(AppError::from)
+        })
+        .await?;
+    match outcome {
+        Resend::Sent { address, link } => {
+            state
+                .mailer
+                .send(&address, &user.username, Letter::VerifyEmail { link });
+            done(
+                &state,
+                format,
+                &format!("We sent a new link to {address}"),
+                "/account",
+            )
+        }
+        Resend::Verified => done(
+            &state,
+            format,
+            "Your email address is already verified",
+            "/account",
+        ),
+        Resend::NoAddress => {
+            let problem = vec!["Add an email address first.".to_owned()];
+            Err(AppError::Validation(FieldErrors::from([(
+                "email", problem,
+            )])))
+        }
+        Resend::TooMany => Err(AppError::Throttled {
+            retry_after: std::time::Duration::from_secs(3600),
+        }),
+    }
+}
+
+/// What "send the link again" found.
+enum Resend {
+    Sent { address: String, link: String },
+    Verified,
+    NoAddress,
+    TooMany,
+}
