@@ -24,8 +24,7 @@ use crate::client_ip;
 use crate::db::account_tokens::{self, Purpose};
 use crate::db::login_failures;
 use crate::db::users::{self, User};
-use crate::domain::LinkProblem;
-use crate::domain::{normalize_email, normalize_username};
+use crate::domain::{EmailAddress, LinkProblem, Username, normalize_username};
 use crate::error::{AppError, FieldErrors};
 use crate::flash::FlashMessage;
 use crate::mail::{Letter, humane_duration};
@@ -97,13 +96,16 @@ pub async fn forgot_submit(
             "login", problem,
         )]))));
     }
-    // Usernames have no `@`, so the field says which one it is.
+    // Usernames have no `@`, so the field says which one it is. Something
+    // that could be neither (a NUL byte PostgreSQL refuses, say) is looked up
+    // as the empty key, which matches nothing: the same read, the same answer.
     let by_email = login.contains('@');
     let key = if by_email {
-        normalize_email(&login)
+        EmailAddress::parse(&login).map(|a| a.normalized()).ok()
     } else {
-        normalize_username(&login)
-    };
+        Username::parse(&login).map(|u| u.normalized()).ok()
+    }
+    .unwrap_or_default();
     let user = state
         .db
         .read(move |c| {
