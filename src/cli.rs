@@ -14,12 +14,12 @@ use std::time::Duration;
 use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand};
 
+use crate::auth::tokens::verification_link;
 use crate::config::{SecretKey, Settings};
 use crate::db::{self, users};
 use crate::domain::{EmailAddress, NewPassword, Username};
 use crate::error::AppError;
 use crate::mail::{Letter, Mailer};
-use crate::routes::email::verification_link;
 use crate::startup::{Application, DB_CONNECTION_TIMEOUT};
 use diesel::Connection as _;
 

@@ -10,7 +10,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType};
 use actix_web::{HttpResponse, ResponseError};
 
-use crate::auth::tokens::TokenProblem;
+use crate::domain::LinkProblem;
 
 /// Problems per form field (`"form"` for the whole form), in a stable order.
 pub type FieldErrors = BTreeMap<&'static str, Vec<String>>;
@@ -57,7 +57,7 @@ pub enum AppError {
     EmailTaken,
     /// 400: a link from a mail that does not work (unknown, used, expired).
     #[error("{}", .0.message())]
-    InvalidLink(TokenProblem),
+    InvalidLink(LinkProblem),
     /// 413: a body over the limit, on any route.
     #[error("Request body is too large (at most {} KiB)", .limit / 1024)]
     PayloadTooLarge {

@@ -8,8 +8,10 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::NaiveDateTime;
 use sha2::{Digest as _, Sha256};
 
+use crate::config::PublicUrl;
 use crate::db::AnyConnection;
 use crate::db::account_tokens::{self, NewToken, Purpose};
+use crate::domain::LinkProblem;
 
 /// The random bytes of a token.
 const TOKEN_BYTES: usize = 32;
@@ -73,41 +75,37 @@ impl fmt::Debug for LinkToken {
     }
 }
 
-/// Why a token does not work, as the person is told.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenProblem {
-    /// Not one we made (mistyped, cut short, tampered).
-    Unknown,
-    /// Used already (or voided by a later change).
-    Used,
-    /// Past its lifetime.
-    Expired,
-    /// For an address that is no longer the account's.
-    Replaced,
+/// The problem of a stored token at `now`, if any.
+pub fn problem(token: Option<&account_tokens::Token>, now: NaiveDateTime) -> Option<LinkProblem> {
+    match token {
+        None => Some(LinkProblem::Unknown),
+        Some(t) if t.used_at.is_some() => Some(LinkProblem::Used),
+        Some(t) if t.expires_at <= now => Some(LinkProblem::Expired),
+        Some(_) => None,
+    }
 }
 
-impl TokenProblem {
-    /// What the person is told.
-    pub fn message(self) -> &'static str {
-        match self {
-            Self::Unknown => "This link is not valid: it may have been cut short or mistyped.",
-            Self::Used => "This link has already been used.",
-            Self::Expired => "This link has expired.",
-            Self::Replaced => {
-                "This link was for an email address that is no longer on the account."
-            }
-        }
-    }
+/// A verification link works this long.
+pub const VERIFY_TTL: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 
-    /// The problem of a stored token at `now`, if any.
-    pub fn of(token: Option<&account_tokens::Token>, now: NaiveDateTime) -> Option<Self> {
-        match token {
-            None => Some(Self::Unknown),
-            Some(t) if t.used_at.is_some() => Some(Self::Used),
-            Some(t) if t.expires_at <= now => Some(Self::Expired),
-            Some(_) => None,
-        }
-    }
+/// Stores a verification token for the account's new address `normalized`
+/// (in the caller's transaction) and returns the link to mail.
+pub fn verification_link(
+    conn: &mut AnyConnection,
+    public_url: &PublicUrl,
+    user_id: i32,
+    normalized: &str,
+) -> diesel::QueryResult<String> {
+    let now = chrono::Utc::now().naive_utc();
+    let token = LinkToken::issue(
+        conn,
+        user_id,
+        Purpose::Verify,
+        Some(normalized),
+        now,
+        VERIFY_TTL,
+    )?;
+    Ok(public_url.link(&format!("/email/verify?token={}", token.as_str())))
 }
 
 #[cfg(test)]

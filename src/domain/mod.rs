@@ -2,11 +2,13 @@
 //! holds a `Username`, `NewPassword` or `SafeNext`, it can trust it.
 
 mod email;
+mod link_problem;
 mod new_password;
 mod next;
 mod username;
 
 pub use email::{EmailAddress, masked, normalize_email};
+pub use link_problem::LinkProblem;
 pub use new_password::{MAX_PASSWORD_BYTES, NewPassword};
 pub use next::SafeNext;
 pub use username::{Username, normalize_username};

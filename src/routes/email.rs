@@ -13,17 +13,16 @@ use super::input::Input;
 use super::password::TokenQuery;
 use crate::auth::CurrentUser;
 use crate::auth::login::read_sealed_login;
-use crate::auth::tokens::{LinkToken, TokenProblem};
+use crate::auth::tokens::{self, LinkToken, verification_link};
 use crate::db::account_tokens::{self, Purpose};
-use crate::db::{AnyConnection, is_unique_violation_of, users};
+use crate::db::{is_unique_violation_of, users};
+use crate::domain::LinkProblem;
 use crate::domain::{EmailAddress, masked};
 use crate::error::{AppError, FieldErrors};
 use crate::mail::Letter;
 use crate::render::Format;
 use crate::state::AppState;
 
-/// A verification link works this long.
-pub const VERIFY_TTL: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 /// Verification mails per account per hour, at most.
 const VERIFY_MAILS_PER_HOUR: i64 = 3;
 
@@ -32,26 +31,6 @@ const VERIFY_MAILS_PER_HOUR: i64 = 3;
 pub struct EmailForm {
     email: Option<String>,
     current_password: Option<String>,
-}
-
-/// Stores a verification token for the account's new address `normalized`
-/// (in the caller's transaction) and returns the link to mail.
-pub fn verification_link(
-    conn: &mut AnyConnection,
-    state_url: &crate::config::PublicUrl,
-    user_id: i32,
-    normalized: &str,
-) -> diesel::QueryResult<String> {
-    let now = Utc::now().naive_utc();
-    let token = LinkToken::issue(
-        conn,
-        user_id,
-        Purpose::Verify,
-        Some(normalized),
-        now,
-        VERIFY_TTL,
-    )?;
-    Ok(state_url.link(&format!("/email/verify?token={}", token.as_str())))
 }
 
 /// `GET /email/verify?token=…`: marks the address verified (the link works
@@ -65,7 +44,7 @@ pub async fn verify(
 ) -> Result<HttpResponse, AppError> {
     let token = query.token.as_deref().and_then(LinkToken::parse);
     let problem = match token {
-        None => Some(TokenProblem::Unknown),
+        None => Some(LinkProblem::Unknown),
         Some(token) => {
             let hash = token.hash();
             state
@@ -77,12 +56,12 @@ pub async fn verify(
                         else {
                             let row = account_tokens::find(c, &hash, Purpose::Verify)?;
                             return Ok(
-                                TokenProblem::of(row.as_ref(), now).or(Some(TokenProblem::Used))
+                                tokens::problem(row.as_ref(), now).or(Some(LinkProblem::Used))
                             );
                         };
                         let address = row.email_normalized.unwrap_or_default();
                         if !users::mark_email_verified(c, row.user_id, &address, now)? {
-                            return Ok(Some(TokenProblem::Replaced));
+                            return Ok(Some(LinkProblem::Replaced));
                         }
                         account_tokens::void(c, row.user_id, Purpose::Verify)?;
                         log::info!("email verified: user_id={}", row.user_id);

@@ -19,12 +19,12 @@ use tera::Context;
 use super::account::{new_password_fields, told};
 use super::input::Input;
 use crate::auth::login;
-use crate::auth::tokens::{LinkToken, TokenProblem};
+use crate::auth::tokens::{self, LinkToken};
 use crate::client_ip;
 use crate::db::account_tokens::{self, Purpose};
 use crate::db::login_failures;
 use crate::db::users::{self, User};
-use crate::domain::{normalize_email, normalize_username};
+use crate::domain::{EmailAddress, LinkProblem, Username, normalize_username};
 use crate::error::{AppError, FieldErrors};
 use crate::flash::FlashMessage;
 use crate::mail::{Letter, humane_duration};
@@ -96,13 +96,16 @@ pub async fn forgot_submit(
             "login", problem,
         )]))));
     }
-    // Usernames have no `@`, so the field says which one it is.
+    // Usernames have no `@`, so the field says which one it is. Something
+    // that could be neither (a NUL byte PostgreSQL refuses, say) is looked up
+    // as the empty key, which matches nothing: the same read, the same answer.
     let by_email = login.contains('@');
     let key = if by_email {
-        normalize_email(&login)
+        EmailAddress::parse(&login).map(|a| a.normalized()).ok()
     } else {
-        normalize_username(&login)
-    };
+        Username::parse(&login).map(|u| u.normalized()).ok()
+    }
+    .unwrap_or_default();
     let user = state
         .db
         .read(move |c| {
@@ -184,7 +187,7 @@ async fn send_reset_link(state: web::Data<AppState>, user: User) {
 
 /// The account a reset token opens, or why it does not.
 async fn check_token(state: &AppState, token: Option<LinkToken>) -> Result<User, AppError> {
-    let token = token.ok_or(AppError::InvalidLink(TokenProblem::Unknown))?;
+    let token = token.ok_or(AppError::InvalidLink(LinkProblem::Unknown))?;
     let hash = token.hash();
     let (row, user) = state
         .db
@@ -197,10 +200,10 @@ async fn check_token(state: &AppState, token: Option<LinkToken>) -> Result<User,
             Ok((row, user))
         })
         .await?;
-    match (TokenProblem::of(row.as_ref(), Utc::now().naive_utc()), user) {
+    match (tokens::problem(row.as_ref(), Utc::now().naive_utc()), user) {
         (Some(problem), _) => Err(AppError::InvalidLink(problem)),
         // The account went with its tokens (cascade); a race at most.
-        (None, None) => Err(AppError::InvalidLink(TokenProblem::Unknown)),
+        (None, None) => Err(AppError::InvalidLink(LinkProblem::Unknown)),
         (None, Some(user)) => Ok(user),
     }
 }
@@ -231,7 +234,7 @@ pub async fn reset_form(
 ) -> Result<HttpResponse, AppError> {
     let cookie = &state.reset_cookie;
     if let Some(raw) = &query.token {
-        let token = LinkToken::parse(raw).ok_or(AppError::InvalidLink(TokenProblem::Unknown));
+        let token = LinkToken::parse(raw).ok_or(AppError::InvalidLink(LinkProblem::Unknown));
         let token = token.map_err(link_problem)?;
         check_token(&state, Some(token.clone()))
             .await
@@ -307,7 +310,7 @@ pub async fn reset_submit(
         .await?;
     if !changed {
         // Used by another request since the check above.
-        return Err(link_problem(AppError::InvalidLink(TokenProblem::Used)));
+        return Err(link_problem(AppError::InvalidLink(LinkProblem::Used)));
     }
     state.auth.forget_checks();
     if login::read_sealed_login(&req).is_some_and(|(uid, _)| uid == id) {

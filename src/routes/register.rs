@@ -6,9 +6,9 @@ use serde::Deserialize;
 use tera::Context;
 
 use super::api::UserJson;
-use super::email::verification_link;
 use super::input::Input;
 use crate::auth::login;
+use crate::auth::tokens::verification_link;
 use crate::client_ip;
 use crate::db::users::{self, NewUser};
 use crate::db::{is_unique_violation_of, unique_violation_as};

@@ -11,7 +11,15 @@ crate::stories!(random_requests_never_get_a_server_error);
 
 const ITERATIONS: usize = 200;
 const SEED: u64 = 0x5e55_10a7_u64;
-const POST_ROUTES: &[&str] = &["/login", "/register", "/logout"];
+const POST_ROUTES: &[&str] = &[
+    "/login",
+    "/register",
+    "/logout",
+    "/password/forgot",
+    "/password/reset",
+    "/account/email",
+    "/account/email/resend",
+];
 const GET_ROUTES: &[&str] = &[
     "/",
     "/login",
@@ -19,6 +27,11 @@ const GET_ROUTES: &[&str] = &[
     "/dashboard",
     "/api/me",
     "/logout",
+    "/password/forgot",
+    "/password/reset",
+    "/password/reset?token=",
+    "/email/verify",
+    "/email/verify?token=%00",
 ];
 const CONTENT_TYPES: &[&str] = &[
     "application/x-www-form-urlencoded",
@@ -49,6 +62,11 @@ const FIELDS: &[&str] = &[
     "password_confirm",
     "next",
     "remember",
+    "login",
+    "email",
+    "token",
+    "new_password",
+    "current_password",
     "x",
     "",
 ];

@@ -227,6 +227,84 @@ async fn a_cross_origin_form_post_from_another_port_is_refused_and_the_user_stay
     browser.finish().await;
 }
 
+#[tokio::test]
+async fn a_forgotten_password_is_reset_by_mail_and_the_new_one_logs_in() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    const NEW_PASSWORD: &str = "a fresh passphrase from the mail";
+    let wait = std::time::Duration::from_secs(10);
+    let response = reqwest::Client::new()
+        .post(browser.url("/register"))
+        .json(&serde_json::json!({ "username": "frank", "password": PASSWORD, "email": "frank@example.com" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), reqwest::StatusCode::CREATED);
+
+    // The address is verified by its link, opened in the browser.
+    let mail = browser.sink.next_mail_to("frank@example.com", wait).await;
+    let verify = mail
+        .link(&format!("{}/email/verify?token=", browser.public_url))
+        .expect("a verification link");
+    browser.goto_url(&verify).await;
+    browser.expect_login_page().await;
+    browser
+        .wait_for_text(".flashes", "Email address verified")
+        .await;
+
+    // "Forgot password?" on the login page.
+    browser.click_and_wait("a[href='/password/forgot']").await;
+    assert_eq!(browser.text("h1").await, "Forgot your password?");
+    browser.fill("#login", "frank").await;
+    browser.screenshot("password-forgot").await;
+    browser
+        .click_and_wait("form[action='/password/forgot'] button[type=submit]")
+        .await;
+    browser.expect_login_page().await;
+    browser
+        .wait_for_text(".flashes", "If an account matches, we have sent a link")
+        .await;
+
+    // The link from the mail: the token leaves the address bar at once.
+    let mail = browser.sink.next_mail_to("frank@example.com", wait).await;
+    assert_eq!(mail.subject, "Reset your password");
+    let reset = mail
+        .link(&format!("{}/password/reset?token=", browser.public_url))
+        .expect("a reset link");
+    browser.goto_url(&reset).await;
+    browser.wait_for_text("h1", "Choose a new password").await;
+    assert_eq!(browser.path().await, "/password/reset");
+    assert!(
+        !browser.current_url().await.contains("token"),
+        "the token left the address bar"
+    );
+    browser.fill("#new_password", NEW_PASSWORD).await;
+    browser.fill("#new_password_confirm", NEW_PASSWORD).await;
+    browser.screenshot("password-reset").await;
+    browser
+        .click_and_wait("form[action='/password/reset'] button[type=submit]")
+        .await;
+    browser.expect_login_page().await;
+    browser
+        .wait_for_text(
+            ".flashes",
+            "Password changed; log in with your new password",
+        )
+        .await;
+
+    browser.submit_login("frank", PASSWORD).await;
+    browser
+        .wait_for_text("#login-error", "Invalid username or password")
+        .await;
+    browser.submit_login("frank", NEW_PASSWORD).await;
+    browser.expect_dashboard("frank").await;
+    let notice = browser.sink.next_mail_to("frank@example.com", wait).await;
+    assert_eq!(notice.subject, "Your password was reset");
+
+    browser.finish().await;
+}
+
 /// The mail stories here read their mail from `support::mail`'s sink. It
 /// needs no browser, so this runs without chromedriver too; it also keeps the
 /// sink's API in use in this binary (see `support/mod.rs`).

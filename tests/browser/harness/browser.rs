@@ -8,17 +8,22 @@ use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
-use session_auth::config::{DatabaseUrl, Settings};
+use session_auth::config::{DatabaseUrl, MailTransport, Settings};
 use session_auth::startup::Application;
 
 use super::TIMEOUT;
 use super::chromedriver::{Chromedriver, chromedriver};
+use crate::support::mail::SmtpSink;
 
 /// The app, a chromedriver and a headless Chromium session, for one test.
 pub struct Browser {
     pub client: Client,
     /// `http://127.0.0.1:PORT` of the app.
     pub address: String,
+    /// Where the app's mail goes (SMTP on 127.0.0.1).
+    pub sink: SmtpSink,
+    /// The app's `PUBLIC_URL`: `http://localhost:PORT`, the origin of mailed links.
+    pub public_url: String,
     // Fields drop in this order: the browser processes go before their
     // profile directory is removed.
     _driver: Chromedriver,
@@ -33,7 +38,10 @@ impl Browser {
 
         let database = tempfile::tempdir().expect("temp dir for the database");
         let url = DatabaseUrl::Sqlite(database.path().join("test.db"));
-        let app = Application::build(Settings::for_tests(url))
+        let sink = SmtpSink::start().await;
+        let mut settings = Settings::for_tests(url);
+        settings.mail_transport = MailTransport::parse(&sink.url()).expect("the sink's URL");
+        let app = Application::build(settings)
             .await
             .expect("building the app");
         let port = app.port();
@@ -46,6 +54,8 @@ impl Browser {
         Some(Self {
             client,
             address: format!("http://127.0.0.1:{port}"),
+            sink,
+            public_url: format!("http://localhost:{port}"),
             _driver: driver,
             _profile: profile,
             _database: database,
