@@ -196,18 +196,44 @@ pub fn compose_environment(text: &str, service: &str) -> Vec<(String, String)> {
     env
 }
 
-/// What `docker compose` makes of a value when the variable is unset
-/// (`${NAME:-default}` → `default`; a plain value stays as it is).
+/// What `docker compose` makes of a value when the variables are unset
+/// (`${NAME:-default}` → `default`, itself interpolated, so that defaults
+/// nest: `${A:-http://localhost:${B:-8080}}` → `http://localhost:8080`; text
+/// around a `${…}` and a plain value stay as they are).
 pub fn compose_default(value: &str) -> String {
-    let Some(inner) = value.strip_prefix("${").and_then(|v| v.strip_suffix('}')) else {
-        assert!(!value.contains('$'), "cannot interpolate {value:?}");
-        return value.to_owned();
-    };
-    let (_, default) = inner
-        .split_once(":-")
-        .or_else(|| inner.split_once('-'))
-        .unwrap_or_else(|| panic!("{value:?} has no default: `docker compose up` needs one"));
-    default.to_owned()
+    let mut out = String::new();
+    let mut rest = value;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let body = &rest[start + 2..];
+        // The `}` that closes this `${`, past those of nested ones.
+        let mut depth = 1;
+        let mut end = None;
+        for (i, c) in body.char_indices() {
+            match c {
+                '{' if body[..i].ends_with('$') => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = Some(i);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let end = end.unwrap_or_else(|| panic!("unclosed ${{ in {value:?}"));
+        let inner = &body[..end];
+        let (_, default) = inner
+            .split_once(":-")
+            .or_else(|| inner.split_once('-'))
+            .unwrap_or_else(|| panic!("{value:?} has no default: `docker compose up` needs one"));
+        out.push_str(&compose_default(default));
+        rest = &body[end + 1..];
+    }
+    assert!(!rest.contains('$'), "cannot interpolate {value:?}");
+    out.push_str(rest);
+    out
 }
 
 #[test]
@@ -220,6 +246,12 @@ fn the_compose_reader_finds_one_services_map_and_nothing_else() {
         [("B".into(), "y".into()), ("C".into(), "${C:-z}".into())]
     );
     assert_eq!(compose_default("${C:-z}"), "z");
+    assert_eq!(compose_default("plain"), "plain");
+    assert_eq!(
+        compose_default("${P:-http://localhost:${Q:-8080}}"),
+        "http://localhost:8080"
+    );
+    assert_eq!(compose_default("a${B:-b}c${D-d}"), "abcd");
 }
 
 #[test]
