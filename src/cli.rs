@@ -189,7 +189,9 @@ fn send_now(settings: &Settings, to: &str, username: &str, letter: Letter) -> an
     runtime.block_on(async {
         let (mailer, outbox) = Mailer::start(settings)?;
         mailer.send(to, username, letter);
-        let undelivered = outbox.finish(Duration::from_secs(60)).await;
+        let undelivered = outbox
+            .finish(Duration::from_secs(60), std::future::pending())
+            .await;
         anyhow::Ok(undelivered == 0)
     })
 }

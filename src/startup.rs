@@ -147,31 +147,32 @@ impl Application {
 
     /// Serves until the server is stopped, or until SIGTERM or Ctrl-C
     /// (SIGINT): then it takes no new connections, lets the requests in
-    /// flight finish (for up to the shutdown timeout) and returns. Another
-    /// signal meanwhile stops it at once.
+    /// flight finish (for up to the shutdown timeout), lets queued mail go
+    /// out (for up to [`MAIL_DRAIN_BOUND`]) and returns. Another signal
+    /// meanwhile stops it at once.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let (served, at_once) = Self::serve(self.server).await;
-        // Queued mail (a reset link, a notice) still goes out, unless a
-        // second signal asked to stop at once.
-        let bound = if at_once {
-            Duration::ZERO
-        } else {
-            MAIL_DRAIN_BOUND
+        let mut signals = StopSignals::listen()?;
+        let Some(served) = Self::serve(self.server, &mut signals).await else {
+            // Stopped at once: mail still queued is given up (and logged).
+            self.outbox
+                .finish(Duration::ZERO, std::future::ready(()))
+                .await;
+            return Ok(());
         };
-        let _undelivered = self.outbox.finish(bound).await;
+        let second = async {
+            let signal = signals.next().await;
+            log::warn!("{signal} received; stopping at once, queued mail is not sent");
+        };
+        let _undelivered = self.outbox.finish(MAIL_DRAIN_BOUND, second).await;
         served
     }
 
-    /// Serves until stopped; `true` when a second signal stopped it at once.
-    async fn serve(server: Server) -> (std::io::Result<()>, bool) {
+    /// Serves until stopped; `None` when a second signal stopped it at once.
+    async fn serve(server: Server, signals: &mut StopSignals) -> Option<std::io::Result<()>> {
         let handle = server.handle();
         let mut server = std::pin::pin!(server);
-        let mut signals = match StopSignals::listen() {
-            Ok(signals) => signals,
-            Err(e) => return (Err(e), false),
-        };
         let first = tokio::select! {
-            served = &mut server => return (served, false),
+            served = &mut server => return Some(served),
             signal = signals.next() => signal,
         };
         log::info!(
@@ -180,14 +181,14 @@ impl Application {
         // The command goes out now; the server's own future tells the end.
         drop(handle.stop(true));
         tokio::select! {
-            served = &mut server => (served, false),
+            served = &mut server => Some(served),
             second = signals.next() => {
                 log::warn!(
                     "second signal ({second}) received; stopping at once, \
                      requests in flight get no answer"
                 );
                 // Dropping the server stops its workers without waiting.
-                (Ok(()), true)
+                None
             }
         }
     }

@@ -122,19 +122,21 @@ impl Mailer {
 
 impl Outbox {
     /// Stops taking messages and waits up to `bound` for the queued ones
-    /// (retries included); what is still unsent then is logged as lost.
-    /// Returns how many messages were not delivered (given up or unsent).
-    pub async fn finish(self, bound: Duration) -> usize {
+    /// (retries included), or until `stop` completes; what is still unsent
+    /// then is logged as lost. Returns how many messages were not delivered
+    /// (given up or unsent).
+    pub async fn finish(self, bound: Duration, stop: impl Future<Output = ()>) -> usize {
         self.closing.notify_one();
         let mut task = self.task;
-        if tokio::time::timeout(bound, &mut task).await.is_err() {
+        let emptied = tokio::select! {
+            waited = tokio::time::timeout(bound, &mut task) => waited.is_ok(),
+            () = stop => false,
+        };
+        if !emptied {
             task.abort();
             let unsent = self.pending.load(Ordering::SeqCst);
             if unsent > 0 {
-                log::error!(
-                    "mail: stopped with {unsent} message(s) unsent after {} s (see the lines above)",
-                    bound.as_secs()
-                );
+                log::error!("mail: stopped with {unsent} message(s) unsent (see the lines above)");
             }
         }
         self.pending.load(Ordering::SeqCst) + self.failed.load(Ordering::SeqCst)

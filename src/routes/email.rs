@@ -17,7 +17,7 @@ use crate::auth::tokens::{self, LinkToken, verification_link};
 use crate::db::account_tokens::{self, Purpose};
 use crate::db::{is_unique_violation_of, users};
 use crate::domain::LinkProblem;
-use crate::domain::{EmailAddress, masked};
+use crate::domain::{EmailAddress, masked, normalize_email};
 use crate::error::{AppError, FieldErrors};
 use crate::mail::Letter;
 use crate::render::Format;
@@ -120,6 +120,13 @@ pub async fn change(
                 let pair = new
                     .as_ref()
                     .map(|a| (a.as_str().to_owned(), a.normalized()));
+                // The verified address typed again: nothing to change or verify.
+                let verified = old.as_ref().and_then(|u| u.verified_email());
+                if let (Some(verified), Some((_, normalized))) = (verified, &pair)
+                    && normalize_email(verified) == *normalized
+                {
+                    return Ok(None);
+                }
                 users::set_email(c, id, pair.as_ref().map(|(a, n)| (a.as_str(), n.as_str())))?;
                 account_tokens::void(c, id, Purpose::Verify)?;
                 let link = match &pair {
@@ -128,7 +135,7 @@ pub async fn change(
                     }
                     None => None,
                 };
-                Ok((old, link))
+                Ok(Some((old, link)))
             })
             .map_err(|e| match e {
                 e if is_unique_violation_of(&e, "email") => AppError::EmailTaken,
@@ -140,7 +147,14 @@ pub async fn change(
             AppError::EmailTaken => e.on_form("account.html", account.clone()),
             other => other,
         })?;
-    let (old, link) = old;
+    let Some((old, link)) = old else {
+        return done(
+            &state,
+            format,
+            "That is already your verified address",
+            "/account",
+        );
+    };
     let old_verified = old
         .as_ref()
         .and_then(|u| u.verified_email())
@@ -207,7 +221,7 @@ pub async fn resend(
                 {
                     return Ok(Resend::TooMany);
                 }
-                let normalized = crate::domain::normalize_email(&address);
+                let normalized = normalize_email(&address);
                 let link = verification_link(c, &public_url, id, &normalized)?;
                 diesel::QueryResult::Ok(Resend::Sent { address, link })
             })

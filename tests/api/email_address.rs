@@ -167,6 +167,14 @@ async fn changing_the_address_needs_the_password_and_tells_the_old_one(backend: 
     assert_eq!(account(&ann).await["email"], "ann@example.com", "unchanged");
     app.assert_no_mail_to("ann@example.com").await;
 
+    // The same verified address again (in another case): nothing changes.
+    let same = json!({ "email": "ANN@example.com", "current_password": PASSWORD });
+    let response = ann.post_json("/account/email", &same).await;
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["message"], "That is already your verified address");
+    assert_eq!(account(&ann).await["email_verified"], true);
+    app.assert_no_mail_to("ann@example.com").await;
+
     let change = [("email", "ann@new.example"), ("current_password", PASSWORD)];
     assert_redirect(&ann.post_form("/account/email", &change).await, "/account");
     let me = account(&ann).await;

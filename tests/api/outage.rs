@@ -343,8 +343,65 @@ fn every_route(
             Nothing,
             StatusCode::NOT_FOUND,
         ),
+        (
+            "POST /account/email",
+            client.request(Method::POST, "/account/email").form(&[
+                ("email", "alice@example.com"),
+                ("current_password", PASSWORD),
+            ]),
+            Writes,
+            see_other,
+        ),
+        (
+            "POST /account/email/resend (no address)",
+            client
+                .request(Method::POST, "/account/email/resend")
+                .json(&serde_json::json!({})),
+            Reads,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            "GET /password/forgot",
+            anonymous.request(Method::GET, "/password/forgot"),
+            Nothing,
+            ok,
+        ),
+        (
+            "JSON POST /password/forgot",
+            anonymous
+                .request(Method::POST, "/password/forgot")
+                .json(&serde_json::json!({"login": "alice"})),
+            Reads,
+            StatusCode::ACCEPTED,
+        ),
+        (
+            "GET /password/reset (a malformed link)",
+            anonymous.request(Method::GET, "/password/reset?token=x"),
+            Nothing,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "JSON POST /password/reset (an unknown token)",
+            anonymous
+                .request(Method::POST, "/password/reset")
+                .json(&serde_json::json!({
+                    "token": UNKNOWN_TOKEN,
+                    "new_password": "a quite different passphrase",
+                })),
+            Reads,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "GET /email/verify (an unknown token)",
+            anonymous.request(Method::GET, &format!("/email/verify?token={UNKNOWN_TOKEN}")),
+            Writes,
+            StatusCode::BAD_REQUEST,
+        ),
     ]
 }
+
+/// 32 bytes in base64url, as a mailed token is, but not one the app made.
+const UNKNOWN_TOKEN: &str = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 
 /// Checks one answer given during an outage: an allowed status, a
 /// readable message with a 503, in time. Adds what is wrong to `problems`.
@@ -427,6 +484,16 @@ async fn check_nothing_refused_happened(
     let carol = timed("POST /login (carol)", login(&again, "carol")).await;
     if carol.status() != Some(StatusCode::UNAUTHORIZED) {
         problems.push(format!("a registration refused during the outage: {carol}"));
+    }
+    let account = client.get_json("/account").await;
+    let email = account
+        .json::<serde_json::Value>()
+        .await
+        .map(|a| a["email"].clone());
+    if !matches!(email, Ok(serde_json::Value::Null)) {
+        problems.push(format!(
+            "an address change refused during the outage: {email:?}"
+        ));
     }
 }
 

@@ -247,3 +247,68 @@ async fn a_second_ctrl_c_stops_at_once_and_says_so() {
         "no log line says the second signal stopped the server at once:\n{log}"
     );
 }
+
+/// A mail queued when SIGTERM arrives still goes out, its retry included,
+/// before the process exits 0; a second signal does not wait for mail.
+#[tokio::test]
+async fn mail_queued_at_sigterm_is_still_delivered_and_a_second_signal_does_not_wait() {
+    use crate::support::mail::SmtpSink;
+    for second_signal in [false, true] {
+        let sink = SmtpSink::start().await;
+        let dir = tempfile::tempdir().unwrap();
+        let database = sqlite_in(dir.path());
+        let transport = sink.url();
+        let vars = [
+            ("DATABASE_URL", database.as_str()),
+            ("MAIL_TRANSPORT", transport.as_str()),
+        ];
+        let mut server = Service::serve(dir.path(), &vars);
+        let client = server.client();
+        let body = serde_json::json!({ "username": "mia", "password": PASSWORD, "email": "mia@example.com" });
+        let response = client.post_json("/register", &body).await;
+        assert_eq!(response.status(), reqwest::StatusCode::CREATED);
+        sink.next_mail_to("mia@example.com", Duration::from_secs(10))
+            .await;
+        let response = client.get_json("/account").await;
+        assert_eq!(response.status(), reqwest::StatusCode::OK);
+
+        // The next send is refused once: the message waits 2 s for its retry.
+        sink.fail_next(1);
+        let resend = client
+            .post_json("/account/email/resend", &serde_json::json!({}))
+            .await;
+        assert_eq!(resend.status(), reqwest::StatusCode::OK);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while sink.refused() == 0 && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert_eq!(sink.refused(), 1, "the first try was refused");
+        let signalled = Instant::now();
+        server.signal("TERM");
+        if second_signal {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            server.signal("TERM");
+        }
+        let status = server
+            .wait_for_exit(EXIT_LIMIT)
+            .await
+            .expect("the process exits");
+        let took = signalled.elapsed();
+        let delivered = sink.all().len();
+        if second_signal {
+            assert!(
+                took < Duration::from_millis(1500),
+                "stopped at once: {took:?}"
+            );
+            assert_eq!(delivered, 1, "the queued mail was given up");
+            assert!(server.log().contains("unsent"), "{}", server.log());
+        } else {
+            assert!(status.success(), "{status:?}\n{}", server.log());
+            assert_eq!(delivered, 2, "the queued mail went out:\n{}", server.log());
+            assert!(
+                took >= Duration::from_millis(1500),
+                "it waited for the retry: {took:?}"
+            );
+        }
+    }
+}
