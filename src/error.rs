@@ -43,6 +43,22 @@ pub enum AppError {
         /// Where to go after the login.
         next: String,
     },
+    /// 401: a wrong code at the second step of a login, or when turning
+    /// two-factor authentication off.
+    #[error("Invalid code")]
+    InvalidCode,
+    /// 401: the second step of a login came after its five minutes (or
+    /// without a first step).
+    #[error("Your login has expired; enter your username and password again")]
+    SecondStepExpired,
+    /// 403: a sensitive change needs a login or a confirmation within
+    /// `REAUTH_WINDOW`. A browser is sent (303) to `/account/confirm`, which
+    /// returns it to `next`.
+    #[error("Confirm it is you: enter your password again")]
+    ReauthRequired {
+        /// The page to return to after the confirmation.
+        next: String,
+    },
     /// 403: refused, e.g. a cross-site form post.
     #[error("{0}")]
     Forbidden(String),
@@ -137,6 +153,9 @@ impl AppError {
             Self::BadRequest(_) => "bad_request",
             Self::Validation(_) => "validation_failed",
             Self::InvalidCredentials => "invalid_credentials",
+            Self::InvalidCode => "invalid_code",
+            Self::SecondStepExpired => "login_expired",
+            Self::ReauthRequired { .. } => "reauthentication_required",
             Self::LoginRequired { .. } => "unauthorized",
             Self::Forbidden(_) => "forbidden",
             Self::NotFound => "not_found",
@@ -199,8 +218,11 @@ impl ResponseError for AppError {
         match self.cause() {
             Self::BadRequest(_) | Self::InvalidLink(_) => StatusCode::BAD_REQUEST,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::InvalidCredentials | Self::LoginRequired { .. } => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::InvalidCredentials
+            | Self::InvalidCode
+            | Self::SecondStepExpired
+            | Self::LoginRequired { .. } => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) | Self::ReauthRequired { .. } => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::UsernameTaken | Self::EmailTaken => StatusCode::CONFLICT,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,

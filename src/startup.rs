@@ -86,6 +86,7 @@ impl Application {
             let proxies = Rc::new(state.settings.trusted_proxies.clone());
             let guard = Rc::new(state.auth.clone());
             let allow_registration = state.settings.allow_registration;
+            let reauth_window = state.settings.reauth_window;
             // Middleware runs outermost-first in the REVERSE order of `.wrap`:
             // Logger → security headers → error rendering → body limit →
             // cross-site refusal → cookie re-sealing and lifetime →
@@ -96,7 +97,7 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .app_data(web::PayloadConfig::new(BODY_LIMIT))
-                .configure(|cfg| routes::configure(cfg, allow_registration, &guard))
+                .configure(|cfg| routes::configure(cfg, allow_registration, &guard, reauth_window))
                 .default_service(web::to(routes::not_found))
                 .wrap(from_fn(move |req, next| {
                     let cookie = Rc::clone(&cookie_inner);

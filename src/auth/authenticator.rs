@@ -70,6 +70,20 @@ impl Authenticator {
             .map_err(session_error)
     }
 
+    /// Re-seals the current session as confirmed now (`/account/confirm`):
+    /// sensitive changes are allowed for `REAUTH_WINDOW` from here.
+    pub fn confirm(&self, req: &HttpRequest, current: &SealedLogin) -> Result<(), AppError> {
+        let now = unix_now();
+        let sealed = SealedLogin {
+            confirmed_at: Some(now),
+            seen_at: now,
+            ..current.clone()
+        };
+        req.get_session()
+            .insert(LOGIN_KEY, &sealed)
+            .map_err(session_error)
+    }
+
     /// Logs out for good: records this session's id as revoked (so copies of
     /// the cookie die too), then removes the cookie. If the database cannot take
     /// the record, nothing is confirmed: the error (503) says to try again, and

@@ -26,6 +26,22 @@ pub struct SealedLogin {
     /// "Remember me": a persistent cookie, no idle timeout.
     #[serde(rename = "r", default)]
     pub remember: bool,
+    /// The last time the password was confirmed again (`/account/confirm`),
+    /// unix seconds: with the login time, what "recent" means for
+    /// sensitive changes.
+    #[serde(rename = "c", default, skip_serializing_if = "Option::is_none")]
+    pub confirmed_at: Option<i64>,
+}
+
+impl SealedLogin {
+    /// Whether the login or the last confirmation is less than `window` old at `now`.
+    pub fn is_recent(&self, window: Duration, now: i64) -> bool {
+        let last = self
+            .confirmed_at
+            .unwrap_or(self.login_at)
+            .max(self.login_at);
+        now < last.saturating_add(secs(window))
+    }
 }
 
 /// The timeouts of docs/contract.md, Sessions and security.
@@ -84,6 +100,7 @@ mod tests {
             login_at,
             seen_at,
             remember,
+            confirmed_at: None,
         }
     }
 

@@ -66,6 +66,7 @@ pub fn start(req: &HttpRequest, user: &User, remember: bool) -> Result<SealedLog
         login_at: now,
         seen_at: now,
         remember,
+        confirmed_at: None,
     };
     session.insert(LOGIN_KEY, &auth).map_err(session_error)?;
     // `login` renews the session (a new AES-GCM seal of the state).

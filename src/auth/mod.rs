@@ -10,10 +10,14 @@ pub mod hash_threads;
 pub mod login;
 pub mod lookup_batches;
 pub mod password_hasher;
+pub mod recent;
+pub mod recovery_codes;
 pub mod session_checks;
 pub mod session_cookie;
 pub mod throttle;
 pub mod tokens;
+pub mod totp;
+pub mod two_step;
 
 pub use authenticator::Authenticator;
 pub use expiry::SessionTimeouts;

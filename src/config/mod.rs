@@ -85,6 +85,9 @@ pub struct Settings {
     pub mail_from: lettre::message::Mailbox,
     /// `PASSWORD_RESET_TTL`: lifetime of a reset link.
     pub password_reset_ttl: Duration,
+    /// `REAUTH_WINDOW`: how recent a login or confirmation must be for
+    /// sensitive account changes.
+    pub reauth_window: Duration,
     /// HTTP worker threads (not an environment setting; tests use fewer).
     pub workers: usize,
     /// The first wait before a failed mail is sent again; later waits grow
@@ -142,6 +145,7 @@ impl Settings {
             mail_transport: mail_transport(env, production)?,
             mail_from: env.read("MAIL_FROM", default_from, parse_mailbox)?,
             password_reset_ttl: env.read("PASSWORD_RESET_TTL", mins(30), parse_duration)?,
+            reauth_window: env.read("REAUTH_WINDOW", mins(10), parse_duration)?,
             mail_retry_after: Duration::from_secs(2),
             host,
             port,
@@ -307,6 +311,7 @@ mod tests {
         assert_eq!(s.mail_transport, MailTransport::Log);
         assert_eq!(s.mail_from.to_string(), "session-auth <no-reply@localhost>");
         assert_eq!(s.password_reset_ttl, Duration::from_secs(1800));
+        assert_eq!(s.reauth_window, Duration::from_secs(600));
     }
 
     #[test]
@@ -374,6 +379,7 @@ mod tests {
             ("MAIL_TRANSPORT", "mail:25"),
             ("MAIL_FROM", "not an address"),
             ("PASSWORD_RESET_TTL", "soon"),
+            ("REAUTH_WINDOW", "0s"),
         ];
         for (name, value) in cases {
             let err = settings(&[(name, value)]).unwrap_err().to_string();

@@ -12,6 +12,7 @@ pub mod login_failures;
 mod pool_waits;
 pub mod revoked_sessions;
 pub mod schema;
+pub mod two_factor;
 pub mod users;
 
 use std::sync::Arc;

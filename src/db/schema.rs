@@ -14,6 +14,18 @@ diesel::table! {
         email -> Nullable<Text>,
         email_normalized -> Nullable<Text>,
         email_verified_at -> Nullable<Timestamp>,
+        totp_secret -> Nullable<Text>,
+        totp_enabled_at -> Nullable<Timestamp>,
+        totp_last_step -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    recovery_codes (id) {
+        id -> Integer,
+        user_id -> Integer,
+        code_hash -> Text,
+        used_at -> Nullable<Timestamp>,
     }
 }
 
@@ -46,5 +58,11 @@ diesel::table! {
 
 // The guard's one-statement check (`revoked_sessions::live_session_user`)
 // reads `users` with a subquery on `revoked_sessions`.
-diesel::allow_tables_to_appear_in_same_query!(users, revoked_sessions, account_tokens);
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    revoked_sessions,
+    account_tokens,
+    recovery_codes
+);
 diesel::joinable!(account_tokens -> users (user_id));
+diesel::joinable!(recovery_codes -> users (user_id));

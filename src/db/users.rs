@@ -22,9 +22,18 @@ pub struct User {
     pub email: Option<String>,
     /// When the address was verified by its link; mail goes only to a verified one.
     pub email_verified_at: Option<NaiveDateTime>,
+    /// The TOTP secret (base32), once two-factor login is on.
+    pub totp_secret: Option<String>,
+    /// The last TOTP step accepted (never accepted again).
+    pub totp_last_step: Option<i64>,
 }
 
 impl User {
+    /// Whether a login needs a second step (TOTP is on).
+    pub fn has_totp(&self) -> bool {
+        self.totp_secret.is_some()
+    }
+
     /// The address that may receive mail: set and verified.
     pub fn verified_email(&self) -> Option<&str> {
         self.email
@@ -165,6 +174,14 @@ pub fn record_login(
             .set(users::last_login_at.eq(at))
             .execute(conn)?,
     };
+    Ok(())
+}
+
+/// Replaces the password hash (a re-hash at a new cost; the password is the same).
+pub fn replace_hash(conn: &mut AnyConnection, id: i32, hash: &str) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set(users::password_hash.eq(hash))
+        .execute(conn)?;
     Ok(())
 }
 

@@ -52,6 +52,22 @@ const TEMPLATES: &[(&str, &str)] = &[
         "mail/email_changed.html",
         include_str!("../../templates/mail/email_changed.html"),
     ),
+    (
+        "mail/two_factor_changed.txt",
+        include_str!("../../templates/mail/two_factor_changed.txt"),
+    ),
+    (
+        "mail/two_factor_changed.html",
+        include_str!("../../templates/mail/two_factor_changed.html"),
+    ),
+    (
+        "mail/recovery_code_used.txt",
+        include_str!("../../templates/mail/recovery_code_used.txt"),
+    ),
+    (
+        "mail/recovery_code_used.html",
+        include_str!("../../templates/mail/recovery_code_used.html"),
+    ),
 ];
 
 /// One message to send, with what its template shows.
@@ -80,6 +96,16 @@ pub enum Letter {
         /// The new address, half hidden, or `None` when it was removed.
         new_address: Option<String>,
     },
+    /// Notice: two-factor authentication was turned on or off.
+    TwoFactorChanged {
+        /// On (else off).
+        on: bool,
+    },
+    /// Notice: a recovery code was used to log in or to turn two-factor off.
+    RecoveryCodeUsed {
+        /// Unused codes left.
+        left: i64,
+    },
 }
 
 impl Letter {
@@ -90,6 +116,8 @@ impl Letter {
             Self::PasswordReset { .. } => "password_reset",
             Self::PasswordChanged { .. } => "password_changed",
             Self::EmailChanged { .. } => "email_changed",
+            Self::TwoFactorChanged { .. } => "two_factor_changed",
+            Self::RecoveryCodeUsed { .. } => "recovery_code_used",
         }
     }
 
@@ -100,6 +128,9 @@ impl Letter {
             Self::PasswordChanged { by_reset: false } => "Your password was changed",
             Self::PasswordChanged { by_reset: true } => "Your password was reset",
             Self::EmailChanged { .. } => "Your email address was changed",
+            Self::TwoFactorChanged { on: true } => "Two-factor authentication is on",
+            Self::TwoFactorChanged { on: false } => "Two-factor authentication was turned off",
+            Self::RecoveryCodeUsed { .. } => "A recovery code was used",
         }
     }
 }
@@ -251,6 +282,9 @@ mod tests {
             Letter::PasswordChanged { by_reset: false },
             Letter::PasswordChanged { by_reset: true },
             Letter::EmailChanged { new_address: None },
+            Letter::TwoFactorChanged { on: true },
+            Letter::TwoFactorChanged { on: false },
+            Letter::RecoveryCodeUsed { left: 9 },
         ];
         for letter in all {
             letters().compose("ann@example.com", "ann", letter).unwrap();

@@ -108,13 +108,18 @@ fn answer(format: Format, req: &HttpRequest, pages: &Pages, error: &AppError) ->
                 }
             }
         }
-        (Format::Html, AppError::LoginRequired { next }) => {
-            let login = serde_urlencoded::to_string([("next", next)])
-                .map_or_else(|_| "/login".to_owned(), |query| format!("/login?{query}"));
-            see_other(&login)
+        (Format::Html, AppError::LoginRequired { next }) => see_other(&with_next("/login", next)),
+        (Format::Html, AppError::ReauthRequired { next }) => {
+            see_other(&with_next("/account/confirm", next))
         }
         _ => plain_answer(format, error, Some(pages)),
     }
+}
+
+/// `path?next=…`, or `path` alone if `next` cannot be encoded.
+fn with_next(path: &str, next: &str) -> String {
+    serde_urlencoded::to_string([("next", next)])
+        .map_or_else(|_| path.to_owned(), |query| format!("{path}?{query}"))
 }
 
 /// `error` as an error page, a JSON object or a line of text.

@@ -45,6 +45,15 @@ const TEMPLATES: &[(&str, &str)] = &[
         "link_invalid.html",
         include_str!("../../templates/link_invalid.html"),
     ),
+    (
+        "login_2fa.html",
+        include_str!("../../templates/login_2fa.html"),
+    ),
+    ("confirm.html", include_str!("../../templates/confirm.html")),
+    (
+        "two_factor.html",
+        include_str!("../../templates/two_factor.html"),
+    ),
 ];
 
 /// The logged-in user as pages show it (`user` in a template).

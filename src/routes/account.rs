@@ -8,6 +8,7 @@ use serde::Deserialize;
 use tera::Context;
 
 use super::input::Input;
+use super::page_for;
 use crate::auth::password_hasher::Verification;
 use crate::auth::{CurrentUser, login};
 use crate::db::{login_failures, users};
@@ -15,7 +16,7 @@ use crate::domain::{NewPassword, normalize_username};
 use crate::error::{AppError, FieldErrors};
 use crate::flash::FlashMessage;
 use crate::mail::Letter;
-use crate::render::{self, Format, PageUser};
+use crate::render::{self, Format};
 use crate::state::AppState;
 
 /// `POST /account/password` fields.
@@ -54,7 +55,7 @@ pub(super) async fn account_context(
     user: &CurrentUser,
 ) -> Result<Context, AppError> {
     let (email, verified) = email_of(state, user.id).await?;
-    let mut ctx = Context::new();
+    let mut ctx = page_for(user);
     ctx.insert(
         "account",
         &serde_json::json!({
@@ -65,11 +66,6 @@ pub(super) async fn account_context(
             "email_verified": verified,
         }),
     );
-    let viewer = PageUser {
-        id: user.id,
-        username: &user.username,
-    };
-    ctx.insert("user", &viewer);
     Ok(ctx)
 }
 

@@ -2,11 +2,11 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use tera::Context;
 
+use super::page_for;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
-use crate::render::{self, Format, PageUser};
+use crate::render::{self, Format};
 use crate::state::AppState;
 
 /// `GET /dashboard` (guarded): "Welcome to the dashboard, USERNAME" as a
@@ -20,12 +20,7 @@ pub async fn show(
     let welcome = || format!("Welcome to the dashboard, {}", user.username);
     match format {
         Format::Html => {
-            let mut ctx = Context::new();
-            let viewer = PageUser {
-                id: user.id,
-                username: &user.username,
-            };
-            ctx.insert("user", &viewer);
+            let ctx = page_for(&user);
             state
                 .pages
                 .respond(&req, StatusCode::OK, "dashboard.html", ctx)

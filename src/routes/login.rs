@@ -7,8 +7,10 @@ use tera::Context;
 
 use super::api::UserJson;
 use super::input::{Input, checkbox};
-use crate::auth::{credentials, login};
+use crate::auth::credentials::{self, Passed};
+use crate::auth::{login, two_step};
 use crate::client_ip;
+use crate::db::users::User;
 use crate::domain::SafeNext;
 use crate::error::{AppError, FieldErrors};
 use crate::render::{self, Format};
@@ -76,14 +78,35 @@ pub async fn submit(
         hasher: &state.hasher,
         max_failures: state.settings.login_max_failures,
     };
-    let user = credentials::check(checker, &name, password, &client_ip::describe(ip))
+    let passed = credentials::check(checker, &name, password, &client_ip::describe(ip))
         .await
         .map_err(|e| match e {
             AppError::InvalidCredentials | AppError::Throttled { .. } => on_form(e),
             other => other,
         })?;
-    login::start(&req, &user, form.remember)?;
+    match passed {
+        Passed::LoggedIn(user) => logged_in(&req, format, &user, form.remember, next),
+        Passed::SecondFactor(user) => {
+            two_step::begin(&req, &user, form.remember, next)?;
+            if format == Format::Json {
+                let pending = serde_json::json!({ "two_factor_required": true });
+                return Ok(render::json(StatusCode::OK, &pending));
+            }
+            Ok(render::see_other("/login/2fa"))
+        }
+    }
+}
 
+/// A completed login: a fresh session (remember-me as asked), then 303 to
+/// `next` or `/dashboard` (JSON: 200 `{"id","username"}`).
+pub(super) fn logged_in(
+    req: &HttpRequest,
+    format: Format,
+    user: &User,
+    remember: bool,
+    next: &str,
+) -> Result<HttpResponse, AppError> {
+    login::start(req, user, remember)?;
     if format == Format::Json {
         return Ok(render::json(
             StatusCode::OK,

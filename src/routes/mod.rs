@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod api;
+pub mod confirm;
 pub mod dashboard;
 pub mod email;
 pub mod health;
@@ -10,27 +11,43 @@ pub mod login;
 pub mod logout;
 pub mod password;
 pub mod register;
+pub mod second_step;
 pub mod static_files;
+pub mod two_factor;
 
 use std::rc::Rc;
+use std::time::Duration;
 
 use actix_web::middleware::from_fn;
 use actix_web::{HttpRequest, HttpResponse, Route, web};
 
-use crate::auth::{Authenticator, require_login};
-use crate::error::AppError;
-use crate::render;
+use crate::auth::recent::require_recent_login;
+use crate::auth::{Authenticator, CurrentUser, require_login};
+use crate::error::{AppError, FieldErrors};
+use crate::render::{self, PageUser};
 use crate::state::AppState;
 
-/// Registers every route; `auth` is the guard's (this worker's) authenticator.
+/// Registers every route; `auth` is the guard's (this worker's) authenticator,
+/// `reauth_window` how recent a login must be for sensitive changes.
 /// `/register` exists only while registration is allowed.
-pub fn configure(cfg: &mut web::ServiceConfig, allow_registration: bool, auth: &Rc<Authenticator>) {
+pub fn configure(
+    cfg: &mut web::ServiceConfig,
+    allow_registration: bool,
+    auth: &Rc<Authenticator>,
+    reauth_window: Duration,
+) {
     let guarded = |route: Route| {
         let auth = Rc::clone(auth);
         route.wrap(from_fn(move |req, next| {
             let auth = Rc::clone(&auth);
             async move { require_login(&auth, req, next).await }
         }))
+    };
+    // Sensitive changes: the guard first, then the recent-login check.
+    let sensitive = |route: Route| {
+        guarded(route.wrap(from_fn(move |req, next| {
+            require_recent_login(reauth_window, req, next)
+        })))
     };
     cfg.service(web::resource("/").get(home))
         .service(web::resource("/healthz").get(health::live))
@@ -51,7 +68,12 @@ pub fn configure(cfg: &mut web::ServiceConfig, allow_registration: bool, auth: &
                 .get(password::reset_form)
                 .post(password::reset_submit),
         )
-        .service(web::resource("/email/verify").get(email::verify));
+        .service(web::resource("/email/verify").get(email::verify))
+        .service(
+            web::resource("/login/2fa")
+                .get(second_step::form)
+                .post(second_step::submit),
+        );
     if allow_registration {
         cfg.service(
             web::resource("/register")
@@ -68,21 +90,61 @@ pub fn configure(cfg: &mut web::ServiceConfig, allow_registration: bool, auth: &
         .service(web::resource("/account").route(guarded(web::get().to(account::show))))
         .service(
             web::resource("/account/password")
-                .route(guarded(web::post().to(account::change_password))),
+                .route(sensitive(web::post().to(account::change_password))),
         )
         .service(
             web::resource("/account/logout-others")
                 .route(guarded(web::post().to(account::logout_others))),
         )
-        .service(web::resource("/account/delete").route(guarded(web::post().to(account::delete))))
-        .service(web::resource("/account/email").route(guarded(web::post().to(email::change))))
+        .service(web::resource("/account/delete").route(sensitive(web::post().to(account::delete))))
+        .service(web::resource("/account/email").route(sensitive(web::post().to(email::change))))
         .service(
             web::resource("/account/email/resend").route(guarded(web::post().to(email::resend))),
+        )
+        .service(
+            web::resource("/account/confirm")
+                .route(guarded(web::get().to(confirm::form)))
+                .route(guarded(web::post().to(confirm::submit))),
+        )
+        .service(web::resource("/account/2fa").route(guarded(web::get().to(two_factor::show))))
+        .service(
+            web::resource("/account/2fa/setup").route(sensitive(web::post().to(two_factor::setup))),
+        )
+        .service(
+            web::resource("/account/2fa/confirm")
+                .route(sensitive(web::post().to(two_factor::confirm))),
+        )
+        .service(
+            web::resource("/account/2fa/recovery-codes")
+                .route(sensitive(web::post().to(two_factor::regenerate))),
+        )
+        .service(
+            web::resource("/account/2fa/disable")
+                .route(sensitive(web::post().to(two_factor::disable))),
         )
         .service(web::resource("/api/me").route(guarded(web::get().to(api::me))))
         // Last: the tail pattern is a regex, tried only when nothing above matched.
         .service(web::resource("/static/{path:.*}").get(static_files::serve))
         .service(web::resource("/favicon.ico").get(static_files::favicon));
+}
+
+/// A page's values for the logged-in `user` (`user` in the templates: the
+/// navigation shows the logged-in links).
+pub fn page_for(user: &CurrentUser) -> tera::Context {
+    let mut ctx = tera::Context::new();
+    ctx.insert(
+        "user",
+        &PageUser {
+            id: user.id,
+            username: &user.username,
+        },
+    );
+    ctx
+}
+
+/// 422 for the whole form, with `problem`.
+pub fn form_problem(problem: &str) -> AppError {
+    AppError::Validation(FieldErrors::from([("form", vec![problem.to_owned()])]))
 }
 
 /// `GET /`: 303 to `/dashboard` when logged in, else to `/login`.

@@ -19,6 +19,12 @@ const POST_ROUTES: &[&str] = &[
     "/password/reset",
     "/account/email",
     "/account/email/resend",
+    "/login/2fa",
+    "/account/confirm",
+    "/account/2fa/setup",
+    "/account/2fa/confirm",
+    "/account/2fa/disable",
+    "/account/2fa/recovery-codes",
 ];
 const GET_ROUTES: &[&str] = &[
     "/",
@@ -32,6 +38,9 @@ const GET_ROUTES: &[&str] = &[
     "/password/reset?token=",
     "/email/verify",
     "/email/verify?token=%00",
+    "/login/2fa",
+    "/account/2fa",
+    "/account/confirm?next=%2F%2Fevil",
 ];
 const CONTENT_TYPES: &[&str] = &[
     "application/x-www-form-urlencoded",
@@ -67,6 +76,8 @@ const FIELDS: &[&str] = &[
     "token",
     "new_password",
     "current_password",
+    "code",
+    "recovery_code",
     "x",
     "",
 ];

@@ -49,4 +49,5 @@ mod smtp_sink;
 mod throttle;
 mod timeouts;
 mod timing;
+mod two_factor;
 mod under_load;

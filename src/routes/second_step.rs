@@ -1,0 +1,155 @@
+//! The second step of a login with TOTP on: `/login/2fa` takes a code from
+//! the authenticator app or a recovery code.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use tera::Context;
+
+use super::input::Input;
+use super::login::logged_in;
+use crate::auth::credentials::{self, Checker};
+use crate::auth::totp::TotpSecret;
+use crate::auth::{recovery_codes, two_step};
+use crate::client_ip;
+use crate::db::{two_factor, users};
+use crate::error::AppError;
+use crate::mail::Letter;
+use crate::render::{self, Format};
+use crate::state::AppState;
+
+/// `POST /login/2fa` fields: one of the two.
+#[derive(Deserialize)]
+pub struct SecondStepForm {
+    code: Option<String>,
+    recovery_code: Option<String>,
+}
+
+/// `GET /login/2fa`: the code form while a first step waits (else back to `/login`).
+pub async fn form(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    if two_step::pending(&req).is_none() {
+        return Ok(render::see_other("/login"));
+    }
+    state
+        .pages
+        .respond(&req, StatusCode::OK, "login_2fa.html", Context::new())
+}
+
+/// `POST /login/2fa`: a right code (never a step twice) or an unused
+/// recovery code completes the login as a fresh session; a wrong one
+/// counts toward the username lock-out like a wrong password.
+pub async fn submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    format: Format,
+    Input(form): Input<SecondStepForm>,
+) -> Result<HttpResponse, AppError> {
+    let on_form = |error: AppError| error.on_form("login_2fa.html", Context::new());
+    let ip = client_ip::client_ip(&req, &state.settings.trusted_proxies);
+    state.throttle.check_ip(ip).map_err(on_form)?;
+    let client = client_ip::describe(ip);
+    let expired = || AppError::SecondStepExpired.on_form("login.html", expired_context());
+    let pending = two_step::pending(&req).ok_or_else(expired)?;
+    let id = pending.user_id;
+    let user = state
+        .db
+        .read(move |c| Ok(users::find_by_id(c, id)?))
+        .await?
+        .filter(|u| u.session_generation == pending.generation)
+        .ok_or_else(expired)?;
+    let Some(secret) = user
+        .totp_secret
+        .as_deref()
+        .and_then(TotpSecret::from_base32)
+    else {
+        // Turned off meanwhile: the password alone logs in again.
+        two_step::forget(&req);
+        return Err(expired());
+    };
+    let checker = Checker {
+        db: &state.db,
+        hasher: &state.hasher,
+        max_failures: state.settings.login_max_failures,
+    };
+    credentials::second_step_allowed(&checker, &user, &client)
+        .await
+        .map_err(on_form)?;
+
+    let how = match (form.code.as_deref(), form.recovery_code.as_deref()) {
+        (Some(code), _) if !code.trim().is_empty() => {
+            accept_code(&state, &secret, user.id, user.totp_last_step, code).await?
+        }
+        (_, Some(code)) if !code.trim().is_empty() => {
+            use_recovery_code(&state, &user, code).await?
+        }
+        _ => None,
+    };
+    let Some(how) = how else {
+        credentials::second_step_failed(&checker, &user, &client).await?;
+        return Err(on_form(AppError::InvalidCode));
+    };
+    credentials::second_step_passed(&checker, &user, how, &client).await?;
+    logged_in(&req, format, &user, pending.remember, &pending.next)
+}
+
+/// Whether `code` is right for a step later than the last one accepted,
+/// which it then becomes (atomically: two requests cannot both use it).
+pub(super) async fn accept_code(
+    state: &AppState,
+    secret: &TotpSecret,
+    user_id: i32,
+    last_step: Option<i64>,
+    code: &str,
+) -> Result<Option<&'static str>, AppError> {
+    let now = u64::try_from(chrono::Utc::now().timestamp()).unwrap_or_default();
+    let Some(step) = secret.accept(code, now, last_step) else {
+        return Ok(None);
+    };
+    let taken = state
+        .db
+        .run(move |c| Ok(two_factor::accept_step(c, user_id, step)?))
+        .await?;
+    Ok(taken.then_some("totp"))
+}
+
+/// Whether `code` is one of the account's unused recovery codes, which is
+/// then used up; the verified address is told.
+pub(super) async fn use_recovery_code(
+    state: &AppState,
+    user: &users::User,
+    code: &str,
+) -> Result<Option<&'static str>, AppError> {
+    let Some(hash) = recovery_codes::hash(code) else {
+        return Ok(None);
+    };
+    let id = user.id;
+    let now = chrono::Utc::now().naive_utc();
+    let left = state
+        .db
+        .run(move |c| {
+            Ok(match two_factor::use_recovery_code(c, id, &hash, now)? {
+                true => Some(two_factor::codes_left(c, id)?),
+                false => None,
+            })
+        })
+        .await?;
+    let Some(left) = left else {
+        return Ok(None);
+    };
+    log::info!("recovery code used: user_id={id} left={left}");
+    if let Some(to) = user.verified_email() {
+        state
+            .mailer
+            .send(to, &user.username, Letter::RecoveryCodeUsed { left });
+    }
+    Ok(Some("recovery_code"))
+}
+
+fn expired_context() -> Context {
+    let mut ctx = Context::new();
+    ctx.insert(
+        "form",
+        &serde_json::json!({ "username": "", "next": "", "remember": false }),
+    );
+    ctx
+}
