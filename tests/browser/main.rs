@@ -305,6 +305,66 @@ async fn a_forgotten_password_is_reset_by_mail_and_the_new_one_logs_in() {
     browser.finish().await;
 }
 
+#[tokio::test]
+async fn two_factor_authentication_is_set_up_with_the_qr_code_and_then_asked_at_login() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    browser.register("gina", PASSWORD).await;
+    browser.goto("/account").await;
+    browser.click_and_wait("a[href='/account/2fa']").await;
+    assert_eq!(browser.text("h1").await, "Two-factor authentication");
+    browser
+        .click_and_wait("form[action='/account/2fa/setup'] button[type=submit]")
+        .await;
+    browser.wait_for(".qr svg").await;
+    let secret = browser.text(".secret code").await.replace(' ', "");
+    assert_eq!(secret.len(), 32, "{secret:?}");
+    browser.screenshot("two-factor-setup").await;
+    let totp = |at: u64| {
+        totp_rs::Builder::new()
+            .with_secret(totp_rs::Secret::try_from_base32(&secret).unwrap())
+            .with_account_name("gina")
+            .build()
+            .unwrap()
+            .generate(at)
+            .to_string()
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    browser.fill("#code", &totp(now)).await;
+    browser
+        .click_and_wait("form[action='/account/2fa/confirm'] button[type=submit]")
+        .await;
+    browser.wait_for_text("h2", "Your recovery codes").await;
+    let codes = browser.text(".codes").await;
+    assert_eq!(
+        codes.lines().filter(|l| !l.trim().is_empty()).count(),
+        10,
+        "{codes}"
+    );
+    browser.screenshot("two-factor-recovery-codes").await;
+    browser.click_and_wait("a[href='/account/2fa']").await;
+    browser
+        .wait_for_text(".lead", "Logging in needs a code")
+        .await;
+
+    // Log out and in: the password, then the code of the next step.
+    browser.logout().await;
+    browser.submit_login("gina", PASSWORD).await;
+    browser.wait_for_text("h1", "Enter your code").await;
+    assert_eq!(browser.path().await, "/login/2fa");
+    browser.fill("#code", &totp(now + 30)).await;
+    browser
+        .click_and_wait("form[action='/login/2fa'] button[type=submit]")
+        .await;
+    browser.expect_dashboard("gina").await;
+
+    browser.finish().await;
+}
+
 /// The mail stories here read their mail from `support::mail`'s sink. It
 /// needs no browser, so this runs without chromedriver too; it also keeps the
 /// sink's API in use in this binary (see `support/mod.rs`).
