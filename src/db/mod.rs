@@ -9,6 +9,7 @@ pub mod account_tokens;
 mod connection;
 mod errors;
 pub mod login_failures;
+pub mod passkeys;
 mod pool_waits;
 pub mod revoked_sessions;
 pub mod schema;

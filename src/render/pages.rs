@@ -31,6 +31,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/dashboard.html"),
     ),
     ("account.html", include_str!("../../templates/account.html")),
+    (
+        "passkeys.html",
+        include_str!("../../templates/passkeys.html"),
+    ),
     ("logout.html", include_str!("../../templates/logout.html")),
     ("error.html", include_str!("../../templates/error.html")),
     (

@@ -352,3 +352,65 @@ async fn the_smtp_sink_keeps_a_message_lettre_sends_after_one_refusal() {
     assert_eq!(mail.link("http://localhost:1/").as_deref(), Some(link));
     assert_eq!(mail.token("http://localhost:1/").as_deref(), Some("abc123"));
 }
+
+#[tokio::test]
+async fn a_passkey_added_on_the_account_page_signs_in_without_a_password() {
+    // WebAuthn needs a domain as relying-party id: the browser opens the
+    // app at http://localhost:PORT, its PUBLIC_URL.
+    let Some(browser) = Browser::start_on_localhost().await else {
+        return;
+    };
+    let authenticator = browser.add_virtual_authenticator().await;
+    browser.register("pia", PASSWORD).await;
+
+    browser.goto("/account/passkeys").await;
+    browser.wait_for("#no-passkeys").await;
+    browser.fill("#name", "Test laptop").await;
+    browser.mark_page().await;
+    browser
+        .find("#passkey-add button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser.wait_for_new_page().await;
+    let name = browser
+        .wait_for_text(".passkeys .passkey-name", "Test laptop")
+        .await;
+    assert_eq!(name, "Test laptop");
+    assert_eq!(browser.path().await, "/account/passkeys");
+    let held = browser.authenticator_credentials(&authenticator).await;
+    assert_eq!(
+        held.len(),
+        1,
+        "the authenticator holds one passkey: {held:?}"
+    );
+    assert_eq!(
+        held[0]["isResidentCredential"], true,
+        "a discoverable credential: {held:?}"
+    );
+    browser.screenshot("passkeys").await;
+
+    browser.logout().await;
+    browser.wait_for("#passkey-login:not([hidden])").await;
+    browser.mark_page().await;
+    browser.find("#passkey-login").await.click().await.unwrap();
+    browser.wait_for_new_page().await;
+    browser.expect_dashboard("pia").await;
+
+    // The list shows when it was last used.
+    browser.goto("/account/passkeys").await;
+    let row = browser.wait_for_text(".passkeys tbody tr", "UTC").await;
+    assert!(!row.contains("never"), "last used is set: {row}");
+
+    // Again: the sign counter moved on, and the passkey still works.
+    browser.logout().await;
+    browser.wait_for("#passkey-login:not([hidden])").await;
+    browser.screenshot("login-with-passkey-button").await;
+    browser.mark_page().await;
+    browser.find("#passkey-login").await.click().await.unwrap();
+    browser.wait_for_new_page().await;
+    browser.expect_dashboard("pia").await;
+
+    browser.finish().await;
+}

@@ -18,7 +18,8 @@ use crate::support::mail::SmtpSink;
 /// The app, a chromedriver and a headless Chromium session, for one test.
 pub struct Browser {
     pub client: Client,
-    /// `http://127.0.0.1:PORT` of the app.
+    /// `http://127.0.0.1:PORT` of the app (or `http://localhost:PORT`, see
+    /// [`Browser::start_on_localhost`]).
     pub address: String,
     /// Where the app's mail goes (SMTP on 127.0.0.1).
     pub sink: SmtpSink,
@@ -34,6 +35,17 @@ pub struct Browser {
 impl Browser {
     /// Starts everything, or returns `None` when browser tests are skipped.
     pub async fn start() -> Option<Self> {
+        Self::start_at("127.0.0.1").await
+    }
+
+    /// Like [`Browser::start`], but the browser opens the app at
+    /// `http://localhost:PORT`, its `PUBLIC_URL`: WebAuthn needs a domain
+    /// as relying-party id (Chromium refuses an IP address).
+    pub async fn start_on_localhost() -> Option<Self> {
+        Self::start_at("localhost").await
+    }
+
+    async fn start_at(host: &str) -> Option<Self> {
         let chromedriver = chromedriver()?;
 
         let database = tempfile::tempdir().expect("temp dir for the database");
@@ -53,7 +65,7 @@ impl Browser {
 
         Some(Self {
             client,
-            address: format!("http://127.0.0.1:{port}"),
+            address: format!("http://{host}:{port}"),
             sink,
             public_url: format!("http://localhost:{port}"),
             _driver: driver,
@@ -68,7 +80,7 @@ impl Browser {
         client.close().await.expect("closing the browser session");
     }
 
-    /// `path` → `http://127.0.0.1:PORT/path`.
+    /// `path` → `ADDRESS/path`.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }
