@@ -224,6 +224,7 @@ fn build_state(
     let flash = FlashCookies::new(settings.secret_key.0.clone(), settings.cookie_secure);
     let pages = Pages::load(
         settings.allow_registration,
+        passkeys.is_some(),
         settings.remember_me_duration,
         flash,
     )

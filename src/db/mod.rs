@@ -197,6 +197,17 @@ pub fn ping(conn: &mut AnyConnection) -> QueryResult<()> {
     conn.ping()
 }
 
+/// A migrated SQLite database in a temporary directory (kept while the
+/// directory lives), for the unit tests of the modules here.
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "test set-up: a panic fails the test")]
+pub(crate) fn sqlite_pool() -> (tempfile::TempDir, Pool) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = DatabaseUrl::Sqlite(dir.path().join("t.db"));
+    let pool = connect_and_migrate(&url, 1, Duration::from_secs(5)).unwrap();
+    (dir, pool)
+}
+
 /// How long one unit of database work may take before the request gets 503.
 pub const QUERY_TIMEOUT: Duration = Duration::from_secs(5);
 

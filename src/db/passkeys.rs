@@ -196,3 +196,72 @@ pub fn take_ceremony(
     let valid = deleted == 1 && ceremony.user_id == user_id && ceremony.expires_at > now;
     Ok(valid.then_some(ceremony))
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeDelta, Utc};
+
+    use super::*;
+    use crate::db::sqlite_pool;
+
+    fn ceremonies(conn: &mut AnyConnection) -> i64 {
+        webauthn_ceremonies::table.count().get_result(conn).unwrap()
+    }
+
+    #[test]
+    fn a_ceremony_is_taken_once_by_its_kind_and_account_before_it_expires() {
+        let (_dir, pool) = sqlite_pool();
+        let mut conn = pool.get().unwrap();
+        let c = &mut **conn;
+        let now = Utc::now().naive_utc();
+        let ttl = TimeDelta::minutes(5);
+        begin_ceremony(c, "a", None, Kind::Login, "{}", now, ttl).unwrap();
+        assert!(
+            take_ceremony(c, "a", Kind::Register, None, now)
+                .unwrap()
+                .is_none()
+        );
+        let taken = take_ceremony(c, "a", Kind::Login, None, now).unwrap();
+        assert_eq!(taken.map(|t| t.state).as_deref(), Some("{}"));
+        assert!(
+            take_ceremony(c, "a", Kind::Login, None, now)
+                .unwrap()
+                .is_none()
+        );
+
+        // Another account's: gone all the same, for nobody.
+        begin_ceremony(c, "b", None, Kind::Register, "{}", now, ttl).unwrap();
+        assert!(
+            take_ceremony(c, "b", Kind::Register, Some(1), now)
+                .unwrap()
+                .is_none()
+        );
+        assert_eq!(ceremonies(c), 0);
+
+        begin_ceremony(c, "c", None, Kind::Login, "{}", now, ttl).unwrap();
+        let late = now + ttl + TimeDelta::seconds(1);
+        assert!(
+            take_ceremony(c, "c", Kind::Login, None, late)
+                .unwrap()
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn expired_ceremonies_go_in_bounded_batches() {
+        let (_dir, pool) = sqlite_pool();
+        let mut conn = pool.get().unwrap();
+        let c = &mut **conn;
+        let then = Utc::now().naive_utc() - TimeDelta::hours(1);
+        for i in 0..150 {
+            let id = format!("old-{i}");
+            begin_ceremony(c, &id, None, Kind::Login, "{}", then, TimeDelta::minutes(5)).unwrap();
+        }
+        let now = Utc::now().naive_utc();
+        let ttl = TimeDelta::minutes(5);
+        begin_ceremony(c, "new-1", None, Kind::Login, "{}", now, ttl).unwrap();
+        assert_eq!(ceremonies(c), 150 - CLEAN_UP_BATCH + 1);
+        begin_ceremony(c, "new-2", None, Kind::Login, "{}", now, ttl).unwrap();
+        assert_eq!(ceremonies(c), 2, "only the live ones are left");
+    }
+}

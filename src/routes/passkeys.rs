@@ -104,7 +104,6 @@ pub async fn show(
         .collect();
     let mut ctx = page_for(&user);
     ctx.insert("passkeys", &listed);
-    ctx.insert("available", &state.passkeys.is_some());
     state
         .pages
         .respond(&req, StatusCode::OK, "passkeys.html", ctx)

@@ -14,6 +14,9 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 
+use session_auth::config::PublicUrl;
+use session_auth::startup::Application;
+
 use crate::helpers::mail::MailApp;
 use crate::helpers::*;
 
@@ -26,6 +29,7 @@ crate::stories!(
     only_the_owner_removes_a_passkey,
     adding_or_removing_a_passkey_needs_a_recent_login,
     passkey_sign_ins_count_toward_the_address_limit,
+    passkeys_are_off_while_the_public_url_is_an_ip_address,
 );
 
 /// A minimal CBOR encoder: what an attestation object and a COSE key need.
@@ -541,4 +545,34 @@ async fn passkey_sign_ins_count_toward_the_address_limit(backend: Backend) {
         StatusCode::TOO_MANY_REQUESTS,
         "one limit for both ways in"
     );
+}
+
+async fn passkeys_are_off_while_the_public_url_is_an_ip_address(backend: Backend) {
+    let on_ip = PublicUrl::parse("http://127.0.0.1:9").unwrap();
+    let app = TestApp::spawn_with(backend, |s| s.public_url = on_ip).await;
+    let login = body_text(app.get_html("/login").await).await;
+    assert!(
+        !login.contains("passkey") && !login.contains("<script"),
+        "no passkey button: {login}"
+    );
+    let start = app.post_json("/login/passkey/start", &json!({})).await;
+    assert_eq!(start.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let finish = app
+        .post_json("/login/passkey/finish", &json!({ "ceremony": "x" }))
+        .await;
+    assert_eq!(finish.status(), StatusCode::UNAUTHORIZED);
+    app.register("ann").await;
+    let page = body_text(app.get_html("/account/passkeys").await).await;
+    assert!(page.contains("Passkeys are off"), "{page}");
+
+    // A relying-party id that is not the origin's host (or above it) stops the start.
+    let mut settings = app.settings.clone();
+    settings.public_url = PublicUrl::parse("https://login.example.com").unwrap();
+    settings.webauthn_rp_id = Some("other.example".into());
+    let error = Application::build(settings)
+        .await
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(error.contains("WEBAUTHN_RP_ID"), "{error}");
 }
