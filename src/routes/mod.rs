@@ -109,6 +109,14 @@ pub fn configure(
                 .route(guarded(web::get().to(confirm::form)))
                 .route(guarded(web::post().to(confirm::submit))),
         )
+        .service(
+            web::resource("/account/confirm/passkey/start")
+                .route(guarded(web::post().to(passkeys::confirm_start))),
+        )
+        .service(
+            web::resource("/account/confirm/passkey/finish")
+                .route(guarded(web::post().to(passkeys::confirm_finish))),
+        )
         .service(web::resource("/account/2fa").route(guarded(web::get().to(two_factor::show))))
         .service(
             web::resource("/account/2fa/setup").route(sensitive(web::post().to(two_factor::setup))),

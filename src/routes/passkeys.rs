@@ -308,35 +308,31 @@ pub async fn login_start(
     ))
 }
 
-/// `POST /login/passkey/finish` (`{"ceremony","credential"}`, optional
-/// `next` and `remember`): the passkey found by its credential id, the
-/// answer checked (signature, origin, user verification, a sign counter
-/// that moves forward), then a login like a password login, without a
-/// TOTP step: a fresh session, 200 `{"id","username","redirect"}`. Any
-/// failure is 401 with one message.
-pub async fn login_finish(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    Input(form): Input<FinishForm>,
-) -> Result<HttpResponse, AppError> {
-    let ip = client_ip::client_ip(&req, &state.settings.trusted_proxies);
-    let client = client_ip::describe(ip);
-    let rp = state.passkeys.as_ref().ok_or(AppError::PasskeyFailed)?;
+/// Checks a login answer to `ceremony` (taken already): the passkey found
+/// by its credential id, the user handle its account's, the signature,
+/// origin, relying party, challenge and user verification right, and the
+/// sign counter moving forward; then the counter and `last_used_at` are
+/// stored. Returns the passkey's account; any failure is `PasskeyFailed`
+/// (the reason is logged).
+async fn verify_assertion(
+    state: &AppState,
+    ceremony: Option<store::Ceremony>,
+    credential: Option<Value>,
+    client: &str,
+) -> Result<users::User, AppError> {
     let refused = |why: &str| {
         log::info!("passkey login failed: client={client} {why}");
         AppError::PasskeyFailed
     };
-    let ceremony = take(&state, form.ceremony, Kind::Login, None)
-        .await?
-        .ok_or_else(|| refused("unknown, used or expired ceremony"))?;
-    let credential = form.credential.unwrap_or(Value::Null);
+    let rp = state.passkeys.as_ref().ok_or(AppError::PasskeyFailed)?;
+    let ceremony = ceremony.ok_or_else(|| refused("unknown, used or expired ceremony"))?;
+    let credential = credential.unwrap_or(Value::Null);
     let (credential_id, handle) = rp
         .identify(&credential)
         .map_err(|e| refused(&e.to_string()))?;
-    let lookup = credential_id.clone();
     let stored = state
         .db
-        .read(move |c| Ok(store::find_by_credential_id(c, &lookup)?))
+        .read(move |c| Ok(store::find_by_credential_id(c, &credential_id)?))
         .await?
         .ok_or_else(|| refused("unknown credential"))?;
     if handle != Passkeys::user_handle(stored.user_id) {
@@ -357,7 +353,22 @@ pub async fn login_finish(
     if !recorded {
         return Err(refused("another login used this passkey meanwhile"));
     }
-    let user = user.ok_or_else(|| refused("the account is gone"))?;
+    user.ok_or_else(|| refused("the account is gone"))
+}
+
+/// `POST /login/passkey/finish` (`{"ceremony","credential"}`, optional
+/// `next` and `remember`): the answer checked ([`verify_assertion`]), then
+/// a login like a password login, without a TOTP step: a fresh session,
+/// 200 `{"id","username","redirect"}`. Any failure is 401 with one message.
+pub async fn login_finish(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Input(form): Input<FinishForm>,
+) -> Result<HttpResponse, AppError> {
+    let ip = client_ip::client_ip(&req, &state.settings.trusted_proxies);
+    let client = client_ip::describe(ip);
+    let ceremony = take(&state, form.ceremony, Kind::Login, None).await?;
+    let user = verify_assertion(&state, ceremony, form.credential, &client).await?;
     let checker = Checker {
         db: &state.db,
         hasher: &state.hasher,
@@ -370,5 +381,55 @@ pub async fn login_finish(
     Ok(render::json(
         StatusCode::OK,
         &serde_json::json!({ "id": user.id, "username": user.username, "redirect": redirect }),
+    ))
+}
+
+/// `POST /account/confirm/passkey/start` (logged in): like
+/// `/login/passkey/start`, for a ceremony bound to this account.
+pub async fn confirm_start(
+    state: web::Data<AppState>,
+    user: web::ReqData<CurrentUser>,
+) -> Result<HttpResponse, AppError> {
+    let rp = rp(&state)?;
+    let started = rp.start_login()?;
+    let ceremony = begin(&state, Some(user.id), Kind::Login, started.state).await?;
+    Ok(render::json(
+        StatusCode::OK,
+        &serde_json::json!({ "ceremony": ceremony, "options": started.options }),
+    ))
+}
+
+/// `POST /account/confirm/passkey/finish` (logged in; `{"ceremony",
+/// "credential"}`, optional `next`): one of this account's passkeys
+/// confirms it is the user, like the password at `/account/confirm`: the
+/// session is re-sealed as confirmed now; 200 `{"message","redirect"}`.
+/// Any failure, another account's passkey included, is 401.
+pub async fn confirm_finish(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: web::ReqData<CurrentUser>,
+    Input(form): Input<FinishForm>,
+) -> Result<HttpResponse, AppError> {
+    let client = client_ip::describe(client_ip::client_ip(&req, &state.settings.trusted_proxies));
+    let ceremony = take(&state, form.ceremony, Kind::Login, Some(user.id)).await?;
+    let owner = verify_assertion(&state, ceremony, form.credential, &client).await?;
+    if owner.id != user.id {
+        log::info!(
+            "passkey confirmation refused: user_id={} used a passkey of user_id={}",
+            user.id,
+            owner.id
+        );
+        return Err(AppError::PasskeyFailed);
+    }
+    state.auth.confirm(&req, &user.sealed)?;
+    log::info!(
+        "passkey confirmed for sensitive changes: user_id={}",
+        user.id
+    );
+    let next = form.next.as_deref().and_then(SafeNext::parse);
+    let redirect = next.as_ref().map_or("/account", SafeNext::as_str);
+    Ok(render::json(
+        StatusCode::OK,
+        &serde_json::json!({ "message": "Confirmed: you can make the change now", "redirect": redirect }),
     ))
 }

@@ -110,7 +110,7 @@
     try {
       answer = await how.ask(started.data.options);
     } catch (e) {
-      status(out, how.refused + " (" + e.name + ").", true);
+      status(out, how.refused(e), true);
       return;
     }
     var body = how.finishBody();
@@ -129,26 +129,32 @@
       ask: async function (options) {
         return registrationJson(await navigator.credentials.create(creationOptions(options)));
       },
-      refused: "No passkey was created",
+      refused: function (e) {
+        return e.name === "InvalidStateError"
+          ? "This device already holds a passkey of your account."
+          : "No passkey was created (" + e.name + ").";
+      },
       finish: "/account/passkeys/register/finish",
       finishBody: function () { return {}; },
       then: "/account/passkeys"
     });
   }
 
-  function signIn(out) {
-    var form = document.querySelector("form[action='/login']");
-    var next = form ? form.querySelector("input[name=next]") : null;
-    var remember = form ? form.querySelector("input[name=remember]") : null;
+  // A passkey answers a login ceremony: to log in (the login page) or to
+  // confirm it is you (the confirmation page); `next` and `remember` come
+  // from the page's form.
+  function assert(out, start, finish) {
+    var next = document.querySelector("input[name=next]");
+    var remember = document.querySelector("input[name=remember]");
     return ceremony(out, {
       prompt: "Follow your browser's prompt to use your passkey…",
-      start: "/login/passkey/start",
+      start: start,
       startBody: {},
       ask: async function (options) {
         return assertionJson(await navigator.credentials.get(requestOptions(options)));
       },
-      refused: "No passkey was used",
-      finish: "/login/passkey/finish",
+      refused: function (e) { return "No passkey was used (" + e.name + ")."; },
+      finish: finish,
       finishBody: function () {
         return { next: next ? next.value : "", remember: remember ? remember.checked : false };
       },
@@ -172,13 +178,17 @@
         register(form, formOut).catch(function (e) { status(formOut, String(e), true); });
       });
     }
-    var button = document.getElementById("passkey-login");
-    var buttonOut = document.getElementById("passkey-login-status");
-    if (button && supported()) {
+    [
+      ["passkey-login", "/login/passkey/start", "/login/passkey/finish"],
+      ["passkey-confirm", "/account/confirm/passkey/start", "/account/confirm/passkey/finish"]
+    ].forEach(function (which) {
+      var button = document.getElementById(which[0]);
+      var out = document.getElementById(which[0] + "-status");
+      if (!button || !supported()) { return; }
       button.hidden = false;
       button.addEventListener("click", function () {
-        signIn(buttonOut).catch(function (e) { status(buttonOut, String(e), true); });
+        assert(out, which[1], which[2]).catch(function (e) { status(out, String(e), true); });
       });
-    }
+    });
   });
 })();

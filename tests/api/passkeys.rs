@@ -30,6 +30,7 @@ crate::stories!(
     adding_or_removing_a_passkey_needs_a_recent_login,
     passkey_sign_ins_count_toward_the_address_limit,
     passkeys_are_off_while_the_public_url_is_an_ip_address,
+    a_passkey_of_the_account_confirms_it_is_you,
 );
 
 /// A minimal CBOR encoder: what an attestation object and a COSE key need.
@@ -575,4 +576,81 @@ async fn passkeys_are_off_while_the_public_url_is_an_ip_address(backend: Backend
         .unwrap()
         .to_string();
     assert!(error.contains("WEBAUTHN_RP_ID"), "{error}");
+}
+
+async fn a_passkey_of_the_account_confirms_it_is_you(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |s| s.reauth_window = Duration::from_secs(1)).await;
+    app.register("ann").await;
+    let mut key = SoftKey::new(&origin(&app));
+    assert_eq!(
+        add(&app, &mut key, "Laptop").await.status(),
+        StatusCode::CREATED
+    );
+    let bob = app.new_client();
+    bob.register("bob").await;
+    let mut bobs = SoftKey::new(&origin(&app));
+    assert_eq!(
+        add(&bob, &mut bobs, "Phone").await.status(),
+        StatusCode::CREATED
+    );
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+
+    let sensitive = json!({ "name": "Another" });
+    let path = "/account/passkeys/register/start";
+    assert_eq!(
+        app.post_json(path, &sensitive).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let page = body_text(
+        app.get_html("/account/confirm?next=%2Faccount%2Fpasskeys")
+            .await,
+    )
+    .await;
+    assert!(page.contains("passkey-confirm"), "{page}");
+
+    // Bob's passkey does not confirm ann.
+    let (ceremony, options) = start(&app, "/account/confirm/passkey/start", &json!({})).await;
+    let answer = json!({ "ceremony": ceremony, "credential": bobs.get(&options, 1) });
+    let wrong = app
+        .post_json("/account/confirm/passkey/finish", &answer)
+        .await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.post_json(path, &sensitive).await.status(),
+        StatusCode::FORBIDDEN
+    );
+
+    // Ann's does, once per ceremony, for ann's session only.
+    let stolen = confirm_with(&app, &bob, &mut key).await;
+    assert_eq!(stolen.status(), StatusCode::UNAUTHORIZED);
+    let confirmed = confirm_with(&app, &app, &mut key).await;
+    assert_eq!(confirmed.status(), StatusCode::OK);
+    let body: Value = confirmed.json().await.unwrap();
+    assert_eq!(body["redirect"], "/account/passkeys");
+    assert_eq!(
+        app.post_json(path, &sensitive).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.whoami().await.as_deref(),
+        Some("ann"),
+        "the same session"
+    );
+}
+
+/// A confirmation by `client` with `key`, of a ceremony that `owner` started.
+async fn confirm_with(
+    owner: &TestClient,
+    client: &TestClient,
+    key: &mut SoftKey,
+) -> reqwest::Response {
+    let (ceremony, options) = start(owner, "/account/confirm/passkey/start", &json!({})).await;
+    let answer = json!({
+        "ceremony": ceremony,
+        "credential": key.get(&options, 1),
+        "next": "/account/passkeys",
+    });
+    client
+        .post_json("/account/confirm/passkey/finish", &answer)
+        .await
 }

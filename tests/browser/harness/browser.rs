@@ -35,17 +35,22 @@ pub struct Browser {
 impl Browser {
     /// Starts everything, or returns `None` when browser tests are skipped.
     pub async fn start() -> Option<Self> {
-        Self::start_at("127.0.0.1").await
+        Self::start_at("127.0.0.1", |_| {}).await
     }
 
     /// Like [`Browser::start`], but the browser opens the app at
     /// `http://localhost:PORT`, its `PUBLIC_URL`: WebAuthn needs a domain
     /// as relying-party id (Chromium refuses an IP address).
     pub async fn start_on_localhost() -> Option<Self> {
-        Self::start_at("localhost").await
+        Self::start_at("localhost", |_| {}).await
     }
 
-    async fn start_at(host: &str) -> Option<Self> {
+    /// [`Browser::start_on_localhost`] with settings adjusted by `configure`.
+    pub async fn start_on_localhost_with(configure: impl FnOnce(&mut Settings)) -> Option<Self> {
+        Self::start_at("localhost", configure).await
+    }
+
+    async fn start_at(host: &str, configure: impl FnOnce(&mut Settings)) -> Option<Self> {
         let chromedriver = chromedriver()?;
 
         let database = tempfile::tempdir().expect("temp dir for the database");
@@ -53,6 +58,7 @@ impl Browser {
         let sink = SmtpSink::start().await;
         let mut settings = Settings::for_tests(url);
         settings.mail_transport = MailTransport::parse(&sink.url()).expect("the sink's URL");
+        configure(&mut settings);
         let app = Application::build(settings)
             .await
             .expect("building the app");

@@ -72,3 +72,24 @@ impl Browser {
         answer.as_array().cloned().unwrap_or_default()
     }
 }
+
+impl Browser {
+    /// Clicks the element matching `css` (a script answers; no page is awaited).
+    pub async fn click(&self, css: &str) {
+        self.find(css).await.click().await.expect("clicking");
+    }
+
+    /// Adds a passkey named `name` on `/account/passkeys` (the virtual
+    /// authenticator answers); waits until the list shows it.
+    pub async fn add_passkey(&self, name: &str) {
+        if !self.path().await.starts_with("/account/passkeys") {
+            self.goto("/account/passkeys").await;
+        }
+        self.fill("#name", name).await;
+        self.click_and_wait("#passkey-add button[type=submit]")
+            .await;
+        assert_eq!(self.path().await, "/account/passkeys");
+        let names = self.wait_for_text(".passkeys tbody", name).await;
+        assert!(names.contains(name), "{names}");
+    }
+}
