@@ -1,4 +1,4 @@
-//! The stylesheet and icon, compiled into the binary, and their version:
+//! The stylesheet, the passkey script and the icon, compiled into the binary, and their version:
 //! pages link them as `…?v=VERSION` (a hash of their bytes), so such a URL
 //! never changes meaning and may be cached for a year.
 
@@ -20,6 +20,11 @@ const ASSETS: &[Asset] = &[
         path: "css/app.css",
         content_type: "text/css; charset=utf-8",
         body: include_bytes!("../static/css/app.css"),
+    },
+    Asset {
+        path: "js/passkeys.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../static/js/passkeys.js"),
     },
     Asset {
         path: "favicon.svg",

@@ -47,6 +47,10 @@ pub enum AppError {
     /// two-factor authentication off.
     #[error("Invalid code")]
     InvalidCode,
+    /// 401: a passkey login that did not pass (unknown passkey, used or
+    /// expired ceremony, bad signature or counter), with one message.
+    #[error("That passkey did not work; try again or log in with your password")]
+    PasskeyFailed,
     /// 401: the second step of a login came after its five minutes (or
     /// without a first step).
     #[error("Your login has expired; enter your username and password again")]
@@ -154,6 +158,7 @@ impl AppError {
             Self::Validation(_) => "validation_failed",
             Self::InvalidCredentials => "invalid_credentials",
             Self::InvalidCode => "invalid_code",
+            Self::PasskeyFailed => "passkey_failed",
             Self::SecondStepExpired => "login_expired",
             Self::ReauthRequired { .. } => "reauthentication_required",
             Self::LoginRequired { .. } => "unauthorized",
@@ -220,6 +225,7 @@ impl ResponseError for AppError {
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::InvalidCredentials
             | Self::InvalidCode
+            | Self::PasskeyFailed
             | Self::SecondStepExpired
             | Self::LoginRequired { .. } => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) | Self::ReauthRequired { .. } => StatusCode::FORBIDDEN,

@@ -12,6 +12,7 @@ use anyhow::Context as _;
 
 use crate::auth::csrf::refuse_cross_site;
 use crate::auth::login::identity_middleware;
+use crate::auth::passkeys::Passkeys;
 use crate::auth::session_cookie::{
     SessionCookieConfig, note_session_outcome, reseal_and_set_lifetime,
 };
@@ -73,7 +74,8 @@ impl Application {
             settings.public_url.origin(),
             settings.mail_transport
         );
-        let state = web::Data::new(build_state(settings, pool, hasher, mailer)?);
+        let passkeys = relying_party(&settings)?;
+        let state = web::Data::new(build_state(settings, pool, hasher, mailer, passkeys)?);
 
         let access_log =
             log::log_enabled!(target: "actix_web::middleware::logger", log::Level::Info);
@@ -195,15 +197,34 @@ impl Application {
     }
 }
 
+/// The passkeys' relying party, from `PUBLIC_URL` (as bound) and
+/// `WEBAUTHN_RP_ID`. With neither naming a domain (`PUBLIC_URL` on an IP
+/// address), passkeys are off and the start says so.
+fn relying_party(settings: &Settings) -> anyhow::Result<Option<Passkeys>> {
+    let rp_id = settings.webauthn_rp_id();
+    if settings.webauthn_rp_id.is_none() && rp_id.parse::<std::net::IpAddr>().is_ok() {
+        log::warn!(
+            "passkeys are off: PUBLIC_URL ({}) is an IP address, which browsers refuse as a relying-party id; set WEBAUTHN_RP_ID and a PUBLIC_URL with a domain name",
+            settings.public_url.origin()
+        );
+        return Ok(None);
+    }
+    let passkeys = Passkeys::new(settings.public_url.origin(), rp_id)?;
+    log::info!("passkeys: relying-party id {rp_id}");
+    Ok(Some(passkeys))
+}
+
 fn build_state(
     settings: Settings,
     pool: db::Pool,
     hasher: PasswordHasher,
     mailer: Mailer,
+    passkeys: Option<Passkeys>,
 ) -> anyhow::Result<AppState> {
     let flash = FlashCookies::new(settings.secret_key.0.clone(), settings.cookie_secure);
     let pages = Pages::load(
         settings.allow_registration,
+        passkeys.is_some(),
         settings.remember_me_duration,
         flash,
     )
@@ -227,6 +248,7 @@ fn build_state(
             "/password/reset",
             settings.cookie_secure,
         ),
+        passkeys,
         settings,
     })
 }

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use crate::auth::passkeys::Passkeys;
 use crate::auth::throttle::Throttle;
 use crate::auth::{Authenticator, PasswordHasher};
 use crate::config::Settings;
@@ -30,4 +31,7 @@ pub struct AppState {
     pub mailer: Mailer,
     /// Carries a reset link's token from the address bar to the reset form.
     pub reset_cookie: SealedCookie,
+    /// The passkeys' relying party (`None` when `PUBLIC_URL`'s host is an IP
+    /// address and `WEBAUTHN_RP_ID` is unset: passkeys are then off).
+    pub passkeys: Option<Passkeys>,
 }

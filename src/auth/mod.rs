@@ -9,6 +9,7 @@ pub mod guard;
 pub mod hash_threads;
 pub mod login;
 pub mod lookup_batches;
+pub mod passkeys;
 pub mod password_hasher;
 pub mod recent;
 pub mod recovery_codes;

@@ -31,6 +31,8 @@ pub async fn require_recent_login<B: MessageBody>(
     // The form's page, to return to: a POST cannot be repeated.
     let back = if req.path().starts_with("/account/2fa") {
         "/account/2fa"
+    } else if req.path().starts_with("/account/passkeys") {
+        "/account/passkeys"
     } else {
         "/account"
     };

@@ -88,6 +88,9 @@ pub struct Settings {
     /// `REAUTH_WINDOW`: how recent a login or confirmation must be for
     /// sensitive account changes.
     pub reauth_window: Duration,
+    /// `WEBAUTHN_RP_ID`: the passkeys' relying-party id; `None` takes the
+    /// host of `PUBLIC_URL` (see [`Settings::webauthn_rp_id`]).
+    pub webauthn_rp_id: Option<String>,
     /// HTTP worker threads (not an environment setting; tests use fewer).
     pub workers: usize,
     /// The first wait before a failed mail is sent again; later waits grow
@@ -146,6 +149,7 @@ impl Settings {
             mail_from: env.read("MAIL_FROM", default_from, parse_mailbox)?,
             password_reset_ttl: env.read("PASSWORD_RESET_TTL", mins(30), parse_duration)?,
             reauth_window: env.read("REAUTH_WINDOW", mins(10), parse_duration)?,
+            webauthn_rp_id: env.read("WEBAUTHN_RP_ID", None, |v| parse_rp_id(v).map(Some))?,
             mail_retry_after: Duration::from_secs(2),
             host,
             port,
@@ -193,6 +197,15 @@ impl Settings {
         }
     }
 
+    /// The passkeys' relying-party id: `WEBAUTHN_RP_ID`, else the host of
+    /// `PUBLIC_URL` (read after the port is bound, as `PUBLIC_URL` may be
+    /// made from it).
+    pub fn webauthn_rp_id(&self) -> &str {
+        self.webauthn_rp_id
+            .as_deref()
+            .unwrap_or(self.public_url.host())
+    }
+
     /// The session cookie's name: `__Host-session` needs `Secure`, so it is
     /// used only when the cookie is secure.
     pub fn session_cookie_name(&self) -> &'static str {
@@ -236,6 +249,35 @@ fn public_url(
         }),
         None => Ok(PublicUrl::derive(host, port)),
     }
+}
+
+/// `WEBAUTHN_RP_ID`: a domain name (lower case, no scheme, port or path);
+/// an IP address is refused, as browsers refuse it.
+fn parse_rp_id(raw: &str) -> Result<String, String> {
+    let id = raw.trim().trim_end_matches('.').to_ascii_lowercase();
+    if id
+        .trim_matches(['[', ']'])
+        .parse::<std::net::IpAddr>()
+        .is_ok()
+    {
+        return Err("an IP address cannot be a relying-party id (browsers refuse it): use a domain name such as localhost or login.example.com".into());
+    }
+    let valid = !id.is_empty()
+        && id.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        });
+    if !valid {
+        return Err(
+            "expected a domain name (e.g. login.example.com), without scheme, port or path".into(),
+        );
+    }
+    Ok(id)
 }
 
 /// `MAIL_TRANSPORT`: `log` by default in development; in production `log`
@@ -312,6 +354,7 @@ mod tests {
         assert_eq!(s.mail_from.to_string(), "session-auth <no-reply@localhost>");
         assert_eq!(s.password_reset_ttl, Duration::from_secs(1800));
         assert_eq!(s.reauth_window, Duration::from_secs(600));
+        assert_eq!(s.webauthn_rp_id(), "localhost");
     }
 
     #[test]
@@ -441,5 +484,35 @@ mod tests {
         let vars = |name: &str| (name == "PORT").then(|| "abc".to_owned());
         assert!(Settings::from_vars(&vars, &path).is_err());
         assert!(!path.exists());
+    }
+
+    #[test]
+    fn the_rp_id_defaults_to_the_public_host_and_refuses_an_ip_address() {
+        let s = settings(&[("PUBLIC_URL", "https://login.example.com")]).unwrap();
+        assert_eq!(s.webauthn_rp_id(), "login.example.com");
+        let s = settings(&[
+            ("PUBLIC_URL", "https://login.example.com"),
+            ("WEBAUTHN_RP_ID", "Example.COM"),
+        ])
+        .unwrap();
+        assert_eq!(s.webauthn_rp_id(), "example.com");
+        for bad in [
+            "127.0.0.1",
+            "::1",
+            "[::1]",
+            "https://example.com",
+            "a..b",
+            "x:80",
+        ] {
+            let error = settings(&[("WEBAUTHN_RP_ID", bad)])
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains("WEBAUTHN_RP_ID"), "{bad}: {error}");
+            assert!(!error.contains('\n'), "one line: {error}");
+        }
+        let error = settings(&[("WEBAUTHN_RP_ID", "10.0.0.1")])
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("IP address"), "{error}");
     }
 }

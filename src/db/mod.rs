@@ -9,6 +9,7 @@ pub mod account_tokens;
 mod connection;
 mod errors;
 pub mod login_failures;
+pub mod passkeys;
 mod pool_waits;
 pub mod revoked_sessions;
 pub mod schema;
@@ -194,6 +195,17 @@ pub fn connect_and_migrate(
 /// `SELECT 1`: is the database answering?
 pub fn ping(conn: &mut AnyConnection) -> QueryResult<()> {
     conn.ping()
+}
+
+/// A migrated SQLite database in a temporary directory (kept while the
+/// directory lives), for the unit tests of the modules here.
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "test set-up: a panic fails the test")]
+pub(crate) fn sqlite_pool() -> (tempfile::TempDir, Pool) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = DatabaseUrl::Sqlite(dir.path().join("t.db"));
+    let pool = connect_and_migrate(&url, 1, Duration::from_secs(5)).unwrap();
+    (dir, pool)
 }
 
 /// How long one unit of database work may take before the request gets 503.

@@ -80,21 +80,11 @@ pub fn live_session_users(
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
 
     use chrono::{TimeDelta, Utc};
 
     use super::*;
-    use crate::config::DatabaseUrl;
-
-    /// A migrated SQLite database in a temporary directory (kept while the
-    /// directory lives).
-    fn sqlite_pool() -> (tempfile::TempDir, crate::db::Pool) {
-        let dir = tempfile::tempdir().unwrap();
-        let url = DatabaseUrl::Sqlite(dir.path().join("t.db"));
-        let pool = crate::db::connect_and_migrate(&url, 1, Duration::from_secs(5)).unwrap();
-        (dir, pool)
-    }
+    use crate::db::sqlite_pool;
 
     #[test]
     fn a_session_logged_out_twice_is_recorded_once_without_an_error() {

@@ -56,13 +56,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    passkeys (id) {
+        id -> Integer,
+        user_id -> Integer,
+        name -> Text,
+        credential -> Text,
+        credential_id -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webauthn_ceremonies (id) {
+        id -> Text,
+        user_id -> Nullable<Integer>,
+        kind -> Text,
+        state -> Text,
+        expires_at -> Timestamp,
+    }
+}
+
 // The guard's one-statement check (`revoked_sessions::live_session_user`)
 // reads `users` with a subquery on `revoked_sessions`.
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     revoked_sessions,
     account_tokens,
-    recovery_codes
+    recovery_codes,
+    passkeys
 );
+diesel::joinable!(passkeys -> users (user_id));
 diesel::joinable!(account_tokens -> users (user_id));
 diesel::joinable!(recovery_codes -> users (user_id));

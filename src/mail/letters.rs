@@ -53,6 +53,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/mail/email_changed.html"),
     ),
     (
+        "mail/passkey_added.txt",
+        include_str!("../../templates/mail/passkey_added.txt"),
+    ),
+    (
+        "mail/passkey_added.html",
+        include_str!("../../templates/mail/passkey_added.html"),
+    ),
+    (
         "mail/two_factor_changed.txt",
         include_str!("../../templates/mail/two_factor_changed.txt"),
     ),
@@ -101,6 +109,11 @@ pub enum Letter {
         /// On (else off).
         on: bool,
     },
+    /// Notice: a passkey was added to the account.
+    PasskeyAdded {
+        /// The name it was given.
+        name: String,
+    },
     /// Notice: a recovery code was used to log in or to turn two-factor off.
     RecoveryCodeUsed {
         /// Unused codes left.
@@ -118,6 +131,7 @@ impl Letter {
             Self::EmailChanged { .. } => "email_changed",
             Self::TwoFactorChanged { .. } => "two_factor_changed",
             Self::RecoveryCodeUsed { .. } => "recovery_code_used",
+            Self::PasskeyAdded { .. } => "passkey_added",
         }
     }
 
@@ -131,6 +145,7 @@ impl Letter {
             Self::TwoFactorChanged { on: true } => "Two-factor authentication is on",
             Self::TwoFactorChanged { on: false } => "Two-factor authentication was turned off",
             Self::RecoveryCodeUsed { .. } => "A recovery code was used",
+            Self::PasskeyAdded { .. } => "A passkey was added",
         }
     }
 }
@@ -285,6 +300,9 @@ mod tests {
             Letter::TwoFactorChanged { on: true },
             Letter::TwoFactorChanged { on: false },
             Letter::RecoveryCodeUsed { left: 9 },
+            Letter::PasskeyAdded {
+                name: "Laptop".into(),
+            },
         ];
         for letter in all {
             letters().compose("ann@example.com", "ann", letter).unwrap();

@@ -31,6 +31,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/dashboard.html"),
     ),
     ("account.html", include_str!("../../templates/account.html")),
+    (
+        "passkeys.html",
+        include_str!("../../templates/passkeys.html"),
+    ),
     ("logout.html", include_str!("../../templates/logout.html")),
     ("error.html", include_str!("../../templates/error.html")),
     (
@@ -70,15 +74,18 @@ pub struct Pages {
     tera: Tera,
     asset_version: &'static str,
     allow_registration: bool,
+    passkeys: bool,
     remember_label: String,
     flash: FlashCookies,
 }
 
 impl Pages {
-    /// Parses every template (a broken template stops the start); `remember`
-    /// is `REMEMBER_ME_DURATION`, which the login form names.
+    /// Parses every template (a broken template stops the start); `passkeys`
+    /// says whether the login page offers them; `remember` is
+    /// `REMEMBER_ME_DURATION`, which the login form names.
     pub fn load(
         allow_registration: bool,
+        passkeys: bool,
         remember: Duration,
         flash: FlashCookies,
     ) -> Result<Self, tera::Error> {
@@ -88,6 +95,7 @@ impl Pages {
             tera,
             asset_version: assets::version(),
             allow_registration,
+            passkeys,
             remember_label: remember_label(remember),
             flash,
         })
@@ -102,6 +110,7 @@ impl Pages {
     fn render(&self, template: &str, mut ctx: Context) -> Result<String, tera::Error> {
         ctx.insert("asset_version", self.asset_version);
         ctx.insert("allow_registration", &self.allow_registration);
+        ctx.insert("passkeys_on", &self.passkeys);
         ctx.insert("remember_label", &self.remember_label);
         self.tera.render(template, &ctx)
     }

@@ -9,6 +9,7 @@ pub mod health;
 pub mod input;
 pub mod login;
 pub mod logout;
+pub mod passkeys;
 pub mod password;
 pub mod register;
 pub mod second_step;
@@ -73,7 +74,9 @@ pub fn configure(
             web::resource("/login/2fa")
                 .get(second_step::form)
                 .post(second_step::submit),
-        );
+        )
+        .service(web::resource("/login/passkey/start").post(passkeys::login_start))
+        .service(web::resource("/login/passkey/finish").post(passkeys::login_finish));
     if allow_registration {
         cfg.service(
             web::resource("/register")
@@ -106,6 +109,14 @@ pub fn configure(
                 .route(guarded(web::get().to(confirm::form)))
                 .route(guarded(web::post().to(confirm::submit))),
         )
+        .service(
+            web::resource("/account/confirm/passkey/start")
+                .route(guarded(web::post().to(passkeys::confirm_start))),
+        )
+        .service(
+            web::resource("/account/confirm/passkey/finish")
+                .route(guarded(web::post().to(passkeys::confirm_finish))),
+        )
         .service(web::resource("/account/2fa").route(guarded(web::get().to(two_factor::show))))
         .service(
             web::resource("/account/2fa/setup").route(sensitive(web::post().to(two_factor::setup))),
@@ -121,6 +132,19 @@ pub fn configure(
         .service(
             web::resource("/account/2fa/disable")
                 .route(sensitive(web::post().to(two_factor::disable))),
+        )
+        .service(web::resource("/account/passkeys").route(guarded(web::get().to(passkeys::show))))
+        .service(
+            web::resource("/account/passkeys/register/start")
+                .route(sensitive(web::post().to(passkeys::register_start))),
+        )
+        .service(
+            web::resource("/account/passkeys/register/finish")
+                .route(sensitive(web::post().to(passkeys::register_finish))),
+        )
+        .service(
+            web::resource("/account/passkeys/{id}/delete")
+                .route(sensitive(web::post().to(passkeys::delete))),
         )
         .service(web::resource("/api/me").route(guarded(web::get().to(api::me))))
         // Last: the tail pattern is a regex, tried only when nothing above matched.

@@ -39,6 +39,7 @@ mod login_failures;
 mod logout;
 mod logs;
 mod outage;
+mod passkeys;
 mod password_reset;
 mod password_rules;
 mod register;

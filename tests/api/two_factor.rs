@@ -45,7 +45,7 @@ fn now() -> u64 {
 
 /// Turns TOTP on for `client`'s account with the current code; returns the
 /// secret and the recovery codes.
-async fn turn_on(client: &TestClient) -> (String, Vec<String>) {
+pub(crate) async fn turn_on(client: &TestClient) -> (String, Vec<String>) {
     let (secret, codes, _) = turn_on_at(client).await;
     (secret, codes)
 }

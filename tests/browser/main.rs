@@ -12,6 +12,8 @@
     reason = "a test says on stderr why it skipped a backend or what a child process printed"
 )]
 
+use std::time::Duration;
+
 mod harness;
 #[path = "../support/mod.rs"]
 mod support;
@@ -233,7 +235,7 @@ async fn a_forgotten_password_is_reset_by_mail_and_the_new_one_logs_in() {
         return;
     };
     const NEW_PASSWORD: &str = "a fresh passphrase from the mail";
-    let wait = std::time::Duration::from_secs(10);
+    let wait = Duration::from_secs(10);
     let response = reqwest::Client::new()
         .post(browser.url("/register"))
         .json(&serde_json::json!({ "username": "frank", "password": PASSWORD, "email": "frank@example.com" }))
@@ -392,7 +394,7 @@ async fn the_smtp_sink_keeps_a_message_lettre_sends_after_one_refusal() {
     transport.send(mail).await.unwrap();
 
     let mail = sink
-        .next_mail_to("Dave@example.test", std::time::Duration::from_secs(5))
+        .next_mail_to("Dave@example.test", Duration::from_secs(5))
         .await;
     assert_eq!(sink.refused(), 1);
     assert_eq!(sink.all().len(), 1);
@@ -411,4 +413,86 @@ async fn the_smtp_sink_keeps_a_message_lettre_sends_after_one_refusal() {
     assert_eq!(mail.text, format!("Open {link} to verify.\r\n"));
     assert_eq!(mail.link("http://localhost:1/").as_deref(), Some(link));
     assert_eq!(mail.token("http://localhost:1/").as_deref(), Some("abc123"));
+}
+
+#[tokio::test]
+async fn a_passkey_added_on_the_account_page_signs_in_without_a_password() {
+    // WebAuthn needs a domain as relying-party id: the browser opens the
+    // app at http://localhost:PORT, its PUBLIC_URL.
+    let Some(browser) = Browser::start_on_localhost().await else {
+        return;
+    };
+    let authenticator = browser.add_virtual_authenticator().await;
+    browser.register("pia", PASSWORD).await;
+
+    browser.goto("/account/passkeys").await;
+    browser.wait_for("#no-passkeys").await;
+    browser.add_passkey("Test laptop").await;
+    let held = browser.authenticator_credentials(&authenticator).await;
+    assert_eq!(
+        held.len(),
+        1,
+        "the authenticator holds one passkey: {held:?}"
+    );
+    assert_eq!(
+        held[0]["isResidentCredential"], true,
+        "a discoverable credential: {held:?}"
+    );
+    browser.screenshot("passkeys").await;
+
+    browser.logout().await;
+    browser.wait_for("#passkey-login:not([hidden])").await;
+    browser.click_and_wait("#passkey-login").await;
+    browser.expect_dashboard("pia").await;
+
+    // The list shows when it was last used.
+    browser.goto("/account/passkeys").await;
+    let row = browser.wait_for_text(".passkeys tbody tr", "UTC").await;
+    assert!(!row.contains("never"), "last used is set: {row}");
+
+    // Again: the sign counter moved on, and the passkey still works.
+    browser.logout().await;
+    browser.wait_for("#passkey-login:not([hidden])").await;
+    browser.screenshot("login-with-passkey-button").await;
+    browser.click_and_wait("#passkey-login").await;
+    browser.expect_dashboard("pia").await;
+
+    browser.finish().await;
+}
+
+#[tokio::test]
+async fn after_the_reauthentication_window_a_passkey_confirms_it_is_you() {
+    let Some(browser) =
+        Browser::start_on_localhost_with(|s| s.reauth_window = Duration::from_secs(2)).await
+    else {
+        return;
+    };
+    browser.add_virtual_authenticator().await;
+    browser.register("quinn", PASSWORD).await;
+    browser.add_passkey("Laptop").await;
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+
+    // Adding another is sensitive: the script is sent to the confirmation page.
+    browser.goto("/account/passkeys").await;
+    browser.fill("#name", "Second").await;
+    browser
+        .click_and_wait("#passkey-add button[type=submit]")
+        .await;
+    assert_eq!(
+        browser.path().await,
+        "/account/confirm?next=%2Faccount%2Fpasskeys"
+    );
+    browser.wait_for("#passkey-confirm:not([hidden])").await;
+    browser.click_and_wait("#passkey-confirm").await;
+    assert_eq!(browser.path().await, "/account/passkeys");
+
+    // Confirmed: the server starts the ceremony now, and the authenticator
+    // refuses to hold a second passkey of the account (excluded).
+    browser.fill("#name", "Second").await;
+    browser.click("#passkey-add button[type=submit]").await;
+    browser
+        .wait_for_text("#passkey-add-status", "already holds a passkey")
+        .await;
+    assert_eq!(browser.path().await, "/account/passkeys");
+    browser.finish().await;
 }

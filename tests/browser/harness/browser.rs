@@ -18,7 +18,8 @@ use crate::support::mail::SmtpSink;
 /// The app, a chromedriver and a headless Chromium session, for one test.
 pub struct Browser {
     pub client: Client,
-    /// `http://127.0.0.1:PORT` of the app.
+    /// `http://127.0.0.1:PORT` of the app (or `http://localhost:PORT`, see
+    /// [`Browser::start_on_localhost`]).
     pub address: String,
     /// Where the app's mail goes (SMTP on 127.0.0.1).
     pub sink: SmtpSink,
@@ -34,6 +35,22 @@ pub struct Browser {
 impl Browser {
     /// Starts everything, or returns `None` when browser tests are skipped.
     pub async fn start() -> Option<Self> {
+        Self::start_at("127.0.0.1", |_| {}).await
+    }
+
+    /// Like [`Browser::start`], but the browser opens the app at
+    /// `http://localhost:PORT`, its `PUBLIC_URL`: WebAuthn needs a domain
+    /// as relying-party id (Chromium refuses an IP address).
+    pub async fn start_on_localhost() -> Option<Self> {
+        Self::start_at("localhost", |_| {}).await
+    }
+
+    /// [`Browser::start_on_localhost`] with settings adjusted by `configure`.
+    pub async fn start_on_localhost_with(configure: impl FnOnce(&mut Settings)) -> Option<Self> {
+        Self::start_at("localhost", configure).await
+    }
+
+    async fn start_at(host: &str, configure: impl FnOnce(&mut Settings)) -> Option<Self> {
         let chromedriver = chromedriver()?;
 
         let database = tempfile::tempdir().expect("temp dir for the database");
@@ -41,6 +58,7 @@ impl Browser {
         let sink = SmtpSink::start().await;
         let mut settings = Settings::for_tests(url);
         settings.mail_transport = MailTransport::parse(&sink.url()).expect("the sink's URL");
+        configure(&mut settings);
         let app = Application::build(settings)
             .await
             .expect("building the app");
@@ -53,7 +71,7 @@ impl Browser {
 
         Some(Self {
             client,
-            address: format!("http://127.0.0.1:{port}"),
+            address: format!("http://{host}:{port}"),
             sink,
             public_url: format!("http://localhost:{port}"),
             _driver: driver,
@@ -68,7 +86,7 @@ impl Browser {
         client.close().await.expect("closing the browser session");
     }
 
-    /// `path` → `http://127.0.0.1:PORT/path`.
+    /// `path` → `ADDRESS/path`.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }

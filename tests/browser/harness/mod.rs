@@ -5,6 +5,7 @@
 //! - `browser`: the app and the WebDriver session a test drives ([`Browser`]).
 //! - `stories`: what a person does there (register, log in, log out).
 //! - `chromedriver`: finding chromedriver and owning its processes.
+//! - `webauthn`: chromedriver's virtual authenticator, for passkeys.
 //! - `other_site`: a second server on another port, for cross-origin pages
 //!   ([`OtherSite`]).
 //!
@@ -19,6 +20,7 @@ mod browser;
 mod chromedriver;
 mod other_site;
 mod stories;
+mod webauthn;
 
 pub use browser::Browser;
 pub use other_site::OtherSite;
