@@ -257,14 +257,15 @@ impl Database {
     }
 
     /// Like [`Database::run`], for work that only reads: when its connection
-    /// proves dead, it runs once more on another (the request never sees
-    /// the dead connection).
+    /// proves dead, it runs again on another, up to twice (the request never
+    /// sees a dead connection, even when the database ends the pool's
+    /// connections again while the first retry is under way).
     pub async fn read<T, F>(&self, work: F) -> Result<T, AppError>
     where
         F: FnMut(&mut AnyConnection) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
-        self.execute(2, work).await
+        self.execute(3, work).await
     }
 
     async fn execute<T, F>(&self, attempts: u32, mut work: F) -> Result<T, AppError>
