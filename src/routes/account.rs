@@ -8,7 +8,7 @@ use serde::Deserialize;
 use tera::Context;
 
 use super::input::Input;
-use super::page_for;
+use super::{page_for, when};
 use crate::auth::password_hasher::Verification;
 use crate::auth::{CurrentUser, login};
 use crate::db::{login_failures, users};
@@ -31,10 +31,6 @@ pub struct PasswordForm {
 #[derive(Deserialize)]
 pub struct DeleteForm {
     password: Option<String>,
-}
-
-fn when(t: chrono::NaiveDateTime) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
 /// The account's email address and whether it is verified.

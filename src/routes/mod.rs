@@ -166,6 +166,11 @@ pub fn page_for(user: &CurrentUser) -> tera::Context {
     ctx
 }
 
+/// A time as the pages show it: `2026-12-01 18:30 UTC`.
+pub fn when(t: chrono::NaiveDateTime) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
 /// 422 for the whole form, with `problem`.
 pub fn form_problem(problem: &str) -> AppError {
     AppError::Validation(FieldErrors::from([("form", vec![problem.to_owned()])]))

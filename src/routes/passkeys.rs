@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::account::done;
 use super::input::{Input, checkbox};
-use super::{form_problem, page_for};
+use super::{form_problem, page_for, when};
 use crate::auth::credentials::{self, Checker};
 use crate::auth::passkeys::{CEREMONY_TTL, Passkeys, ceremony_id};
 use crate::auth::{CurrentUser, login};
@@ -65,10 +65,6 @@ fn rp(state: &AppState) -> Result<&Passkeys, AppError> {
     state.passkeys.as_ref().ok_or_else(|| {
         form_problem("Passkeys are off on this server: its PUBLIC_URL is an IP address.")
     })
-}
-
-fn when(t: chrono::NaiveDateTime) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
 /// `GET /account/passkeys`: the account's passkeys (name, added, last

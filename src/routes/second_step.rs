@@ -18,11 +18,11 @@ use crate::mail::Letter;
 use crate::render::{self, Format};
 use crate::state::AppState;
 
-/// `POST /login/2fa` fields: one of the two.
+/// `POST /login/2fa` fields (and those of turning TOTP off): one of the two.
 #[derive(Deserialize)]
-pub struct SecondStepForm {
-    code: Option<String>,
-    recovery_code: Option<String>,
+pub struct CodeForm {
+    pub(super) code: Option<String>,
+    pub(super) recovery_code: Option<String>,
 }
 
 /// `GET /login/2fa`: the code form while a first step waits (else back to `/login`).
@@ -42,7 +42,7 @@ pub async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,
     format: Format,
-    Input(form): Input<SecondStepForm>,
+    Input(form): Input<CodeForm>,
 ) -> Result<HttpResponse, AppError> {
     let on_form = |error: AppError| error.on_form("login_2fa.html", Context::new());
     let ip = client_ip::client_ip(&req, &state.settings.trusted_proxies);
@@ -75,16 +75,7 @@ pub async fn submit(
         .await
         .map_err(on_form)?;
 
-    let how = match (form.code.as_deref(), form.recovery_code.as_deref()) {
-        (Some(code), _) if !code.trim().is_empty() => {
-            accept_code(&state, &secret, user.id, user.totp_last_step, code).await?
-        }
-        (_, Some(code)) if !code.trim().is_empty() => {
-            use_recovery_code(&state, &user, code).await?
-        }
-        _ => None,
-    };
-    let Some(how) = how else {
+    let Some(how) = check_code(&state, &secret, &user, &form).await? else {
         credentials::second_step_failed(&checker, &user, &client).await?;
         return Err(on_form(AppError::InvalidCode));
     };
@@ -92,9 +83,26 @@ pub async fn submit(
     logged_in(&req, format, &user, pending.remember, &pending.next)
 }
 
+/// Which of the form's two fields passed: a current code (`"totp"`, never a
+/// step twice) or an unused recovery code (`"recovery_code"`, used up), if either.
+pub(super) async fn check_code(
+    state: &AppState,
+    secret: &TotpSecret,
+    user: &users::User,
+    form: &CodeForm,
+) -> Result<Option<&'static str>, AppError> {
+    match (form.code.as_deref(), form.recovery_code.as_deref()) {
+        (Some(code), _) if !code.trim().is_empty() => {
+            accept_code(state, secret, user.id, user.totp_last_step, code).await
+        }
+        (_, Some(code)) if !code.trim().is_empty() => use_recovery_code(state, user, code).await,
+        _ => Ok(None),
+    }
+}
+
 /// Whether `code` is right for a step later than the last one accepted,
 /// which it then becomes (atomically: two requests cannot both use it).
-pub(super) async fn accept_code(
+async fn accept_code(
     state: &AppState,
     secret: &TotpSecret,
     user_id: i32,
@@ -114,7 +122,7 @@ pub(super) async fn accept_code(
 
 /// Whether `code` is one of the account's unused recovery codes, which is
 /// then used up; the verified address is told.
-pub(super) async fn use_recovery_code(
+async fn use_recovery_code(
     state: &AppState,
     user: &users::User,
     code: &str,

@@ -5,12 +5,11 @@
 use actix_session::SessionExt as _;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde::Deserialize;
 use tera::Context;
 
 use super::account::done;
 use super::input::Input;
-use super::second_step::{accept_code, use_recovery_code};
+use super::second_step::{CodeForm, check_code};
 use super::{form_problem, page_for};
 use crate::auth::CurrentUser;
 use crate::auth::recovery_codes;
@@ -25,13 +24,6 @@ use crate::state::AppState;
 const SETUP_KEY: &str = "totp_setup";
 /// The issuer an authenticator app shows.
 const ISSUER: &str = "session-auth";
-
-/// A code, or a recovery code instead.
-#[derive(Deserialize)]
-pub struct CodeForm {
-    code: Option<String>,
-    recovery_code: Option<String>,
-}
 
 /// The account as this page needs it.
 async fn account(state: &AppState, id: i32) -> Result<users::User, AppError> {
@@ -48,6 +40,14 @@ fn page(user: &CurrentUser, view: &str) -> Context {
     ctx
 }
 
+/// How many unused recovery codes the account has.
+async fn codes_left(state: &AppState, id: i32) -> Result<i64, AppError> {
+    state
+        .db
+        .read(move |c| Ok(two_factor::codes_left(c, id)?))
+        .await
+}
+
 /// `GET /account/2fa`: whether it is on and how many recovery codes are left.
 pub async fn show(
     req: HttpRequest,
@@ -56,11 +56,7 @@ pub async fn show(
     user: web::ReqData<CurrentUser>,
 ) -> Result<HttpResponse, AppError> {
     let account = account(&state, user.id).await?;
-    let id = user.id;
-    let left = state
-        .db
-        .read(move |c| Ok(two_factor::codes_left(c, id)?))
-        .await?;
+    let left = codes_left(&state, user.id).await?;
     if format != Format::Html {
         let body =
             serde_json::json!({ "enabled": account.has_totp(), "recovery_codes_left": left });
@@ -243,24 +239,13 @@ pub async fn disable(
             "/account/2fa",
         );
     };
-    let passed = match (form.code.as_deref(), form.recovery_code.as_deref()) {
-        (Some(code), _) if !code.trim().is_empty() => {
-            accept_code(&state, &secret, account.id, account.totp_last_step, code).await?
-        }
-        (_, Some(code)) if !code.trim().is_empty() => {
-            use_recovery_code(&state, &account, code).await?
-        }
-        _ => None,
-    };
-    if passed.is_none() {
+    if check_code(&state, &secret, &account, &form)
+        .await?
+        .is_none()
+    {
         let problem = "Enter a current code from your app, or a recovery code.".to_owned();
         let mut ctx = page(&user, "on");
-        let id = user.id;
-        let left = state
-            .db
-            .read(move |c| Ok(two_factor::codes_left(c, id)?))
-            .await?;
-        ctx.insert("codes_left", &left);
+        ctx.insert("codes_left", &codes_left(&state, user.id).await?);
         let error = AppError::Validation(FieldErrors::from([("code", vec![problem])]));
         return Err(error.on_form("two_factor.html", ctx));
     }
