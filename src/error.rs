@@ -63,6 +63,10 @@ pub enum AppError {
         /// The page to return to after the confirmation.
         next: String,
     },
+    /// 403: an operator locked the account (`session-auth users lock`); only
+    /// a right password (or passkey) learns this.
+    #[error("This account is locked")]
+    AccountLocked,
     /// 403: refused, e.g. a cross-site form post.
     #[error("{0}")]
     Forbidden(String),
@@ -163,6 +167,7 @@ impl AppError {
             Self::ReauthRequired { .. } => "reauthentication_required",
             Self::LoginRequired { .. } => "unauthorized",
             Self::Forbidden(_) => "forbidden",
+            Self::AccountLocked => "account_locked",
             Self::NotFound => "not_found",
             Self::UsernameTaken => "username_taken",
             Self::EmailTaken => "email_taken",
@@ -228,7 +233,9 @@ impl ResponseError for AppError {
             | Self::PasskeyFailed
             | Self::SecondStepExpired
             | Self::LoginRequired { .. } => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) | Self::ReauthRequired { .. } => StatusCode::FORBIDDEN,
+            Self::Forbidden(_) | Self::AccountLocked | Self::ReauthRequired { .. } => {
+                StatusCode::FORBIDDEN
+            }
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::UsernameTaken | Self::EmailTaken => StatusCode::CONFLICT,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,

@@ -236,7 +236,7 @@ fn build_state(
         remember: settings.remember_me_duration,
     };
     Ok(AppState {
-        auth: Authenticator::new(db.clone(), timeouts),
+        auth: Authenticator::new(db.clone(), timeouts, settings.trusted_proxies.clone()),
         db,
         pages: Arc::new(pages),
         hasher,

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use actix_identity::IdentityExt as _;
 use actix_session::SessionExt as _;
 use actix_web::HttpRequest;
+use diesel::Connection as _;
 
 use super::expiry::{SealedLogin, SessionTimeouts};
 use super::login::{
@@ -15,7 +16,10 @@ use super::login::{
 };
 use super::lookup_batches::LookupBatches;
 use super::session_checks::{Answer, Flight, SessionCheckCache, Step};
-use crate::db::{Database, QUERY_TIMEOUT, revoked_sessions};
+use super::session_records::{Device, SessionStart, naive};
+use crate::client_ip::TrustedProxies;
+use crate::db::security_events::{self, Kind};
+use crate::db::{Database, QUERY_TIMEOUT, revoked_sessions, sessions};
 use crate::error::AppError;
 
 /// How long a request waits for another's session look-up: the look-up is
@@ -29,19 +33,33 @@ const LOOK_UP_BOUND: std::time::Duration =
 pub struct Authenticator {
     db: Database,
     timeouts: SessionTimeouts,
+    trusted: TrustedProxies,
     checks: Arc<SessionCheckCache>,
     lookups: Arc<LookupBatches>,
 }
 
 impl Authenticator {
-    /// An authenticator with an empty cache.
-    pub fn new(db: Database, timeouts: SessionTimeouts) -> Self {
+    /// An authenticator with an empty cache; `trusted` (`TRUSTED_PROXIES`)
+    /// says whose `X-Forwarded-For` names the client in session records.
+    pub fn new(db: Database, timeouts: SessionTimeouts, trusted: TrustedProxies) -> Self {
         Self {
             db,
             timeouts,
+            trusted,
             checks: Arc::default(),
             lookups: Arc::default(),
         }
+    }
+
+    /// A new session for `req`, to record in the login's transaction and
+    /// then start (`auth::login::start`).
+    pub fn session_start(&self, req: &HttpRequest, remember: bool) -> SessionStart {
+        SessionStart::new(req, &self.trusted, &self.timeouts, remember)
+    }
+
+    /// Where `req` comes from.
+    pub fn device(&self, req: &HttpRequest) -> Device {
+        Device::of(req, &self.trusted)
     }
 
     /// Forgets every cached check, so a change made here (a deletion, a new
@@ -90,19 +108,23 @@ impl Authenticator {
     /// the cookie stays, since removing it here would leave copies alive.
     pub async fn logout(&self, req: &HttpRequest) -> Result<(), AppError> {
         if let Some((id, sealed)) = read_sealed_login(req) {
-            let expires_at = chrono::DateTime::from_timestamp(self.timeouts.expires_at(&sealed), 0)
-                .map(|t| t.naive_utc());
+            let expires_at = naive(self.timeouts.expires_at(&sealed));
             let now = chrono::Utc::now().naive_utc();
             // An already expired session has nothing left to revoke.
-            if let Some(expires_at) = expires_at.filter(|t| *t > now) {
+            if expires_at > now {
+                let device = self.device(req);
                 self.db
                     .run(move |conn| {
-                        Ok(revoked_sessions::revoke(
-                            conn,
-                            &sealed.sid,
-                            expires_at,
-                            now,
-                        )?)
+                        conn.transaction(|conn| {
+                            revoked_sessions::revoke(conn, &sealed.sid, expires_at, now)?;
+                            // A session from before records has none; nothing to tell then.
+                            if sessions::mark_ended(conn, &sealed.sid, now)? {
+                                let event = device.event(Kind::SessionEnded).detail("logged out");
+                                security_events::record(conn, id, now, event)?;
+                            }
+                            diesel::QueryResult::Ok(())
+                        })?;
+                        Ok(())
                     })
                     .await?;
                 self.forget_checks();
@@ -147,6 +169,7 @@ impl Authenticator {
             req.get_session()
                 .insert(LOGIN_KEY, &touched)
                 .map_err(session_error)?;
+            self.touch_record(&touched, now);
         }
         Ok(Some(CurrentUser {
             id,
@@ -193,6 +216,27 @@ impl Authenticator {
         self.db
             .read(move |conn| Ok(revoked_sessions::live_session_user(conn, id, &sid)?))
             .await
+    }
+
+    /// Refreshes the session's record to the re-sealed last-seen time, in
+    /// the background: the page never waits for it, and a client that keeps
+    /// sending its old cookie costs one write per refresh interval, not one
+    /// per request (`SessionCheckCache::first_touch`).
+    fn touch_record(&self, sealed: &SealedLogin, now: i64) {
+        if !self.checks.first_touch(&sealed.sid, now) {
+            return;
+        }
+        let (sid, expires_at) = (sealed.sid.clone(), naive(self.timeouts.expires_at(sealed)));
+        let db = self.db.clone();
+        actix_web::rt::spawn(async move {
+            let seen = naive(now);
+            let touched = db
+                .run(move |c| Ok(sessions::touch(c, &sid, seen, expires_at)?))
+                .await;
+            if let Err(e) = touched {
+                log::warn!("refreshing a session record's last-seen time: {e}");
+            }
+        });
     }
 
     /// Queues `flight`'s database look-up (`auth::lookup_batches`).

@@ -72,10 +72,12 @@ impl SessionTimeouts {
         s.login_at <= now + 60 && now < self.expires_at(s)
     }
 
-    /// Whether the last-seen time should be re-sealed now. Only every tenth
-    /// of the idle timeout, so most requests do not re-issue the cookie.
+    /// Whether the last-seen time should be re-sealed now (and the session's
+    /// record refreshed). Only every tenth of the idle timeout, so most
+    /// requests do not re-issue the cookie. A "remember me" session has no
+    /// idle timeout, but its record shows when it was last seen all the same.
     pub fn needs_touch(&self, s: &SealedLogin, now: i64) -> bool {
-        !s.remember && now - s.seen_at >= (secs(self.idle) / 10).max(1)
+        now - s.seen_at >= (secs(self.idle) / 10).max(1)
     }
 }
 
@@ -135,6 +137,6 @@ mod tests {
         let s = state(0, 0, false);
         assert!(!POLICY.needs_touch(&s, 179));
         assert!(POLICY.needs_touch(&s, 180));
-        assert!(!POLICY.needs_touch(&state(0, 0, true), 10_000));
+        assert!(POLICY.needs_touch(&state(0, 0, true), 180));
     }
 }

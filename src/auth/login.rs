@@ -18,6 +18,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::NaiveDateTime;
 
 use super::expiry::SealedLogin;
+use super::session_records::SessionStart;
 use crate::db::users::User;
 use crate::error::AppError;
 
@@ -46,7 +47,8 @@ pub fn unix_now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
-fn new_sid() -> String {
+/// A random id of 128 bits, base64url: session ids and session records' public ids.
+pub(super) fn new_sid() -> String {
     let bytes: [u8; 16] = rand::random();
     URL_SAFE_NO_PAD.encode(bytes)
 }
@@ -55,17 +57,17 @@ pub(super) fn session_error(e: impl std::fmt::Display) -> AppError {
     AppError::Unexpected(anyhow::anyhow!("session: {e}"))
 }
 
-/// Logs `user` in on a fresh session: nothing of the anonymous session survives.
-pub fn start(req: &HttpRequest, user: &User, remember: bool) -> Result<SealedLogin, AppError> {
+/// Logs `user` in on a fresh session (`new`'s id and times, recorded by the
+/// caller): nothing of the anonymous session survives.
+pub fn start(req: &HttpRequest, user: &User, new: &SessionStart) -> Result<SealedLogin, AppError> {
     let session = req.get_session();
     session.clear();
-    let now = unix_now();
     let auth = SealedLogin {
         generation: user.session_generation,
-        sid: new_sid(),
-        login_at: now,
-        seen_at: now,
-        remember,
+        sid: new.sid.clone(),
+        login_at: new.at,
+        seen_at: new.at,
+        remember: new.remember,
         confirmed_at: None,
     };
     session.insert(LOGIN_KEY, &auth).map_err(session_error)?;

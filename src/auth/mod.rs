@@ -15,6 +15,7 @@ pub mod recent;
 pub mod recovery_codes;
 pub mod session_checks;
 pub mod session_cookie;
+pub mod session_records;
 pub mod throttle;
 pub mod tokens;
 pub mod totp;

@@ -30,6 +30,9 @@ pub const FRESH_FOR: Duration = Duration::from_millis(500);
 /// How long after its query began an answer may still be served while a
 /// refresh runs (with a query's time on top, within the contract's second).
 pub const USABLE_FOR: Duration = Duration::from_millis(900);
+/// A session's record gets a new last-seen time at most this often (seconds)
+/// from one instance, whatever its clients send.
+const TOUCH_EVERY: i64 = 60;
 /// Above this many sessions, unusable entries are swept (and all, if that is not enough).
 const MAX_ENTRIES: usize = 50_000;
 
@@ -61,6 +64,8 @@ struct Slot {
     /// The look-up in flight, if any (always of the current epoch: a new
     /// epoch clears every slot).
     flight: Option<(u64, watch::Receiver<Option<Outcome>>)>,
+    /// The last-seen time last written to the session's record (unix seconds).
+    touched: Option<i64>,
 }
 
 /// See the module docs.
@@ -167,6 +172,7 @@ impl SessionCheckCache {
                 user_id: id,
                 stored: None,
                 flight: Some((flight.number, rx)),
+                touched: None,
             },
         );
         Step::Lead(flight)
@@ -188,6 +194,22 @@ impl SessionCheckCache {
             finished: false,
         };
         (flight, rx)
+    }
+
+    /// Whether session `sid`'s record should get last-seen time `now`: only
+    /// the first request to re-seal it in a given second asks, so a client that
+    /// keeps sending its old cookie costs one write, not one per request.
+    pub fn first_touch(&self, sid: &str, now: i64) -> bool {
+        let mut slots = self.slots();
+        match slots.get_mut(sid) {
+            Some(slot) if slot.touched.is_some_and(|t| now - t < TOUCH_EVERY) => false,
+            Some(slot) => {
+                slot.touched = Some(now);
+                true
+            }
+            // Swept meanwhile: write (rare).
+            None => true,
+        }
     }
 
     /// Forgets every answer and look-up in flight: called after a logout,

@@ -13,6 +13,8 @@ pub mod passkeys;
 mod pool_waits;
 pub mod revoked_sessions;
 pub mod schema;
+pub mod security_events;
+pub mod sessions;
 pub mod two_factor;
 pub mod users;
 

@@ -17,6 +17,7 @@ diesel::table! {
         totp_secret -> Nullable<Text>,
         totp_enabled_at -> Nullable<Timestamp>,
         totp_last_step -> Nullable<BigInt>,
+        locked_at -> Nullable<Timestamp>,
     }
 }
 
@@ -78,6 +79,34 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        sid -> Text,
+        user_id -> Integer,
+        method -> Text,
+        address -> Nullable<Text>,
+        user_agent -> Text,
+        label -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        expires_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    security_events (id) {
+        id -> BigInt,
+        user_id -> Integer,
+        at -> Timestamp,
+        kind -> Text,
+        method -> Nullable<Text>,
+        address -> Nullable<Text>,
+        detail -> Nullable<Text>,
+    }
+}
+
 // The guard's one-statement check (`revoked_sessions::live_session_user`)
 // reads `users` with a subquery on `revoked_sessions`.
 diesel::allow_tables_to_appear_in_same_query!(
@@ -85,8 +114,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     revoked_sessions,
     account_tokens,
     recovery_codes,
-    passkeys
+    passkeys,
+    sessions,
+    security_events
 );
 diesel::joinable!(passkeys -> users (user_id));
 diesel::joinable!(account_tokens -> users (user_id));
 diesel::joinable!(recovery_codes -> users (user_id));
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(security_events -> users (user_id));

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::users;
-use super::{AnyConnection, account_tokens};
+use super::{AnyConnection, account_tokens, sessions};
 
 /// One account as stored.
 #[derive(Clone, Queryable, Selectable)]
@@ -26,6 +26,8 @@ pub struct User {
     pub totp_secret: Option<String>,
     /// The last TOTP step accepted (never accepted again).
     pub totp_last_step: Option<i64>,
+    /// When an operator locked the account (every login refused), if locked.
+    pub locked_at: Option<NaiveDateTime>,
 }
 
 impl User {
@@ -186,24 +188,43 @@ pub fn replace_hash(conn: &mut AnyConnection, id: i32, hash: &str) -> QueryResul
 }
 
 /// Sets a new password hash and bumps the session generation, which ends
-/// every earlier session; every unused reset link dies with the old
-/// password. Returns the new generation.
-pub fn set_password(conn: &mut AnyConnection, id: i32, hash: &str) -> QueryResult<i32> {
+/// every earlier session but `keep`'s; every unused reset link dies with
+/// the old password. Returns the new generation.
+pub fn set_password(
+    conn: &mut AnyConnection,
+    id: i32,
+    hash: &str,
+    keep: Option<&str>,
+) -> QueryResult<i32> {
     conn.transaction(|conn| {
         diesel::update(users::table.find(id))
             .set(users::password_hash.eq(hash))
             .execute(conn)?;
         account_tokens::void(conn, id, account_tokens::Purpose::Reset)?;
-        bump_generation(conn, id)
+        bump_generation(conn, id, keep)
     })
 }
 
-/// Bumps the session generation (ends every earlier session); returns the new value.
-pub fn bump_generation(conn: &mut AnyConnection, id: i32) -> QueryResult<i32> {
+/// Bumps the session generation, which ends every earlier session, and
+/// marks their records ended, all but `keep`'s (the caller re-seals that
+/// one under the new generation). Returns the new generation.
+pub fn bump_generation(conn: &mut AnyConnection, id: i32, keep: Option<&str>) -> QueryResult<i32> {
+    conn.transaction(|conn| {
+        let generation = diesel::update(users::table.find(id))
+            .set(users::session_generation.eq(users::session_generation + 1))
+            .returning(users::session_generation)
+            .get_result(conn)?;
+        sessions::mark_all_ended(conn, id, keep, chrono::Utc::now().naive_utc())?;
+        Ok(generation)
+    })
+}
+
+/// Sets or clears the operator's lock.
+pub fn set_locked(conn: &mut AnyConnection, id: i32, at: Option<NaiveDateTime>) -> QueryResult<()> {
     diesel::update(users::table.find(id))
-        .set(users::session_generation.eq(users::session_generation + 1))
-        .returning(users::session_generation)
-        .get_result(conn)
+        .set(users::locked_at.eq(at))
+        .execute(conn)
+        .map(drop)
 }
 
 /// Deletes the account; returns whether a row was deleted.

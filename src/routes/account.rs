@@ -11,6 +11,7 @@ use super::input::Input;
 use super::{page_for, when};
 use crate::auth::password_hasher::Verification;
 use crate::auth::{CurrentUser, login};
+use crate::db::security_events::{self, Kind};
 use crate::db::{login_failures, users};
 use crate::domain::{NewPassword, normalize_username};
 use crate::error::{AppError, FieldErrors};
@@ -208,11 +209,14 @@ pub async fn change_password(
     };
 
     let hash = state.hasher.hash(accepted).await?;
-    let id = user.id;
+    let (id, sid, device) = (user.id, user.sealed.sid.clone(), state.auth.device(&req));
     let (generation, account) = state
         .db
         .run(move |c| {
-            let generation = users::set_password(c, id, &hash)?;
+            let event = device.event(Kind::PasswordChanged);
+            let generation = security_events::with_event(c, id, event, |c| {
+                users::set_password(c, id, &hash, Some(&sid))
+            })?;
             Ok((generation, users::find_by_id(c, id)?))
         })
         .await?;
@@ -232,10 +236,15 @@ pub async fn logout_others(
     format: Format,
     user: web::ReqData<CurrentUser>,
 ) -> Result<HttpResponse, AppError> {
-    let id = user.id;
+    let (id, sid, device) = (user.id, user.sealed.sid.clone(), state.auth.device(&req));
     let generation = state
         .db
-        .run(move |c| Ok(users::bump_generation(c, id)?))
+        .run(move |c| {
+            let event = device.event(Kind::SessionsEnded);
+            Ok(security_events::with_event(c, id, event, |c| {
+                users::bump_generation(c, id, Some(&sid))
+            })?)
+        })
         .await?;
     state.auth.reissue(&req, &user.sealed, generation)?;
     log::info!("other sessions ended: user_id={id}");

@@ -15,6 +15,7 @@ use crate::auth::CurrentUser;
 use crate::auth::login::read_sealed_login;
 use crate::auth::tokens::{self, LinkToken, verification_link};
 use crate::db::account_tokens::{self, Purpose};
+use crate::db::security_events::{self, Kind};
 use crate::db::{is_unique_violation_of, users};
 use crate::domain::LinkProblem;
 use crate::domain::{EmailAddress, masked, normalize_email};
@@ -47,6 +48,7 @@ pub async fn verify(
         None => Some(LinkProblem::Unknown),
         Some(token) => {
             let hash = token.hash();
+            let device = state.auth.device(&req);
             state
                 .db
                 .run(move |c| {
@@ -64,6 +66,8 @@ pub async fn verify(
                             return Ok(Some(LinkProblem::Replaced));
                         }
                         account_tokens::void(c, row.user_id, Purpose::Verify)?;
+                        let event = device.event(Kind::EmailVerified);
+                        security_events::record(c, row.user_id, now, event)?;
                         log::info!("email verified: user_id={}", row.user_id);
                         diesel::QueryResult::Ok(None)
                     })
@@ -90,6 +94,7 @@ pub async fn verify(
 /// (unverified; its link is mailed) or removes it; the old verified
 /// address is told.
 pub async fn change(
+    req: HttpRequest,
     state: web::Data<AppState>,
     format: Format,
     user: web::ReqData<CurrentUser>,
@@ -112,6 +117,7 @@ pub async fn change(
     let id = user.id;
     let public_url = state.settings.public_url.clone();
     let new = address.clone();
+    let device = state.auth.device(&req);
     let old = state
         .db
         .run(move |c| {
@@ -128,6 +134,9 @@ pub async fn change(
                     return Ok(None);
                 }
                 users::set_email(c, id, pair.as_ref().map(|(a, n)| (a.as_str(), n.as_str())))?;
+                let detail = if pair.is_some() { "changed" } else { "removed" };
+                let event = device.event(Kind::EmailChanged).detail(detail);
+                security_events::record(c, id, Utc::now().naive_utc(), event)?;
                 account_tokens::void(c, id, Purpose::Verify)?;
                 let link = match &pair {
                     Some((_, normalized)) => {

@@ -8,6 +8,7 @@ use tera::Context;
 use super::api::UserJson;
 use super::input::{Input, checkbox};
 use crate::auth::credentials::{self, Passed};
+use crate::auth::session_records::SessionStart;
 use crate::auth::{login, two_step};
 use crate::client_ip;
 use crate::db::users::User;
@@ -78,14 +79,15 @@ pub async fn submit(
         hasher: &state.hasher,
         max_failures: state.settings.login_max_failures,
     };
-    let passed = credentials::check(checker, &name, password, &client_ip::describe(ip))
+    let start = state.auth.session_start(&req, form.remember);
+    let passed = credentials::check(checker, &name, password, &start)
         .await
         .map_err(|e| match e {
             AppError::InvalidCredentials | AppError::Throttled { .. } => on_form(e),
             other => other,
         })?;
     match passed {
-        Passed::LoggedIn(user) => logged_in(&req, format, &user, form.remember, next),
+        Passed::LoggedIn(user) => logged_in(&req, format, &user, &start, next),
         Passed::SecondFactor(user) => {
             two_step::begin(&req, &user, form.remember, next)?;
             if format == Format::Json {
@@ -97,16 +99,16 @@ pub async fn submit(
     }
 }
 
-/// A completed login: a fresh session (remember-me as asked), then 303 to
+/// A completed login (recorded with `start`): a fresh session, then 303 to
 /// `next` or `/dashboard` (JSON: 200 `{"id","username"}`).
 pub(super) fn logged_in(
     req: &HttpRequest,
     format: Format,
     user: &User,
-    remember: bool,
+    start: &SessionStart,
     next: &str,
 ) -> Result<HttpResponse, AppError> {
-    login::start(req, user, remember)?;
+    login::start(req, user, start)?;
     if format == Format::Json {
         return Ok(render::json(
             StatusCode::OK,

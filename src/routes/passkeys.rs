@@ -5,6 +5,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use diesel::Connection as _;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -16,8 +17,8 @@ use crate::auth::passkeys::{CEREMONY_TTL, Passkeys, ceremony_id};
 use crate::auth::{CurrentUser, login};
 use crate::client_ip;
 use crate::db::passkeys::{self as store, Kind, NewPasskey};
-use crate::db::{is_unique_violation_of, users};
-use crate::domain::SafeNext;
+use crate::db::{is_unique_violation_of, security_events, users};
+use crate::domain::{LoginMethod, SafeNext};
 use crate::error::{AppError, FieldErrors};
 use crate::mail::Letter;
 use crate::render::{self, Format};
@@ -199,6 +200,7 @@ async fn take(
 /// address is told. A used, expired or unknown ceremony, or an answer
 /// that does not pass, is 422.
 pub async fn register_finish(
+    req: HttpRequest,
     state: web::Data<AppState>,
     user: web::ReqData<CurrentUser>,
     Input(form): Input<FinishForm>,
@@ -221,19 +223,25 @@ pub async fn register_finish(
         })?;
     let (id, name) = (user.id, kept.name.clone());
     let now = chrono::Utc::now().naive_utc();
+    let device = state.auth.device(&req);
     let inserted = state
         .db
         .run(move |c| {
-            store::insert(
-                c,
-                &NewPasskey {
-                    user_id: id,
-                    name: &name,
-                    credential: &verified.credential,
-                    credential_id: &verified.credential_id,
-                    created_at: now,
-                },
-            )
+            let event = device
+                .event(security_events::Kind::PasskeyAdded)
+                .detail(&name);
+            security_events::with_event(c, id, event, |c| {
+                store::insert(
+                    c,
+                    &NewPasskey {
+                        user_id: id,
+                        name: &name,
+                        credential: &verified.credential,
+                        credential_id: &verified.credential_id,
+                        created_at: now,
+                    },
+                )
+            })
             .map_err(|e| {
                 if is_unique_violation_of(&e, "credential_id") {
                     AppError::Validation(FieldErrors::from([(
@@ -269,16 +277,26 @@ pub async fn register_finish(
 /// `POST /account/passkeys/{id}/delete` (recent login): removes one of the
 /// account's passkeys; another account's (or no such) id is 404.
 pub async fn delete(
+    req: HttpRequest,
     state: web::Data<AppState>,
     format: Format,
     user: web::ReqData<CurrentUser>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let passkey = path.parse::<i32>().map_err(|_| AppError::NotFound)?;
-    let id = user.id;
+    let (id, device) = (user.id, state.auth.device(&req));
     let deleted = state
         .db
-        .run(move |c| Ok(store::delete(c, id, passkey)?))
+        .run(move |c| {
+            Ok(c.transaction(|c| {
+                let deleted = store::delete(c, id, passkey)?;
+                if deleted {
+                    let event = device.event(security_events::Kind::PasskeyRemoved);
+                    security_events::record(c, id, chrono::Utc::now().naive_utc(), event)?;
+                }
+                diesel::QueryResult::Ok(deleted)
+            })?)
+        })
         .await?;
     if !deleted {
         return Err(AppError::NotFound);
@@ -370,8 +388,11 @@ pub async fn login_finish(
         hasher: &state.hasher,
         max_failures: state.settings.login_max_failures,
     };
-    credentials::second_step_passed(&checker, &user, "passkey", &client).await?;
-    login::start(&req, &user, form.remember)?;
+    let start = state.auth.session_start(&req, form.remember);
+    credentials::refuse_if_account_locked(&checker, &user, LoginMethod::Passkey, &start.device)
+        .await?;
+    credentials::second_step_passed(&checker, &user, LoginMethod::Passkey, &start).await?;
+    login::start(&req, &user, &start)?;
     let next = form.next.as_deref().and_then(SafeNext::parse);
     let redirect = next.as_ref().map_or("/dashboard", SafeNext::as_str);
     Ok(render::json(

@@ -23,6 +23,7 @@ use crate::auth::tokens::{self, LinkToken};
 use crate::client_ip;
 use crate::db::account_tokens::{self, Purpose};
 use crate::db::login_failures;
+use crate::db::security_events::{self, Kind};
 use crate::db::users::{self, User};
 use crate::domain::{EmailAddress, LinkProblem, Username, normalize_username};
 use crate::error::{AppError, FieldErrors};
@@ -291,6 +292,7 @@ pub async fn reset_submit(
     let hash = state.hasher.hash(accepted).await?;
     let (id, name) = (user.id, normalize_username(&user.username));
     let token_hash = token.map(|t| t.hash()).unwrap_or_default();
+    let device = state.auth.device(&req);
     let changed = state
         .db
         .run(move |c| {
@@ -301,8 +303,10 @@ pub async fn reset_submit(
                 }
                 // Bumps the generation (every session ends) and voids the
                 // account's other reset links.
-                users::set_password(c, id, &hash)?;
+                users::set_password(c, id, &hash, None)?;
                 login_failures::clear(c, &name)?;
+                let event = device.event(Kind::PasswordReset);
+                security_events::record(c, id, now, event)?;
                 diesel::QueryResult::Ok(true)
             })
             .map_err(AppError::from)

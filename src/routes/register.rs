@@ -10,9 +10,10 @@ use super::input::Input;
 use crate::auth::login;
 use crate::auth::tokens::verification_link;
 use crate::client_ip;
+use crate::db::security_events::{self, Kind};
 use crate::db::users::{self, NewUser};
 use crate::db::{is_unique_violation_of, unique_violation_as};
-use crate::domain::{EmailAddress, NewPassword, Username};
+use crate::domain::{EmailAddress, LoginMethod, NewPassword, Username};
 use crate::error::{AppError, FieldErrors};
 use crate::mail::Letter;
 use crate::render::{self, Format};
@@ -103,6 +104,8 @@ pub async fn submit(
     let name = username.clone();
     let address = email.clone();
     let public_url = state.settings.public_url.clone();
+    let start = state.auth.session_start(&req, false);
+    let recorded = start.clone();
     let (user, link) = state
         .db
         .run(move |conn| {
@@ -118,6 +121,9 @@ pub async fn submit(
             // The account and its verification link, together or not at all.
             conn.transaction(|conn| {
                 let user = users::insert(conn, &new_user)?;
+                let created = recorded.device.event(Kind::AccountCreated);
+                security_events::record(conn, user.id, new_user.created_at, created)?;
+                recorded.record(conn, user.id, LoginMethod::Password)?;
                 let link = match &normalized {
                     Some(n) => Some(verification_link(conn, &public_url, user.id, n)?),
                     None => None,
@@ -142,9 +148,12 @@ pub async fn submit(
         );
     }
 
-    login::start(&req, &user, false)?;
-    let client = client_ip::describe(ip);
-    log::info!("registered: username={:?} client={client}", user.username);
+    login::start(&req, &user, &start)?;
+    log::info!(
+        "registered: username={:?} client={}",
+        user.username,
+        start.device.client()
+    );
     if format == Format::Json {
         return Ok(render::json(
             StatusCode::CREATED,

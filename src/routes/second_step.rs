@@ -13,6 +13,7 @@ use crate::auth::totp::TotpSecret;
 use crate::auth::{recovery_codes, two_step};
 use crate::client_ip;
 use crate::db::{two_factor, users};
+use crate::domain::LoginMethod;
 use crate::error::AppError;
 use crate::mail::Letter;
 use crate::render::{self, Format};
@@ -47,7 +48,7 @@ pub async fn submit(
     let on_form = |error: AppError| error.on_form("login_2fa.html", Context::new());
     let ip = client_ip::client_ip(&req, &state.settings.trusted_proxies);
     state.throttle.check_ip(ip).map_err(on_form)?;
-    let client = client_ip::describe(ip);
+    let device = state.auth.device(&req);
     let expired = || AppError::SecondStepExpired.on_form("login.html", expired_context());
     let pending = two_step::pending(&req).ok_or_else(expired)?;
     let id = pending.user_id;
@@ -71,26 +72,31 @@ pub async fn submit(
         hasher: &state.hasher,
         max_failures: state.settings.login_max_failures,
     };
-    credentials::second_step_allowed(&checker, &user, &client)
+    credentials::second_step_allowed(&checker, &user, &device)
         .await
         .map_err(on_form)?;
 
-    let Some(how) = check_code(&state, &secret, &user, &form).await? else {
-        credentials::second_step_failed(&checker, &user, &client).await?;
+    let Some(method) = check_code(&state, &secret, &user, &form).await? else {
+        let tried = match form.code.as_deref().map(str::trim) {
+            Some(code) if !code.is_empty() => LoginMethod::Totp,
+            _ => LoginMethod::RecoveryCode,
+        };
+        credentials::second_step_failed(&checker, &user, tried, &device).await?;
         return Err(on_form(AppError::InvalidCode));
     };
-    credentials::second_step_passed(&checker, &user, how, &client).await?;
-    logged_in(&req, format, &user, pending.remember, &pending.next)
+    let start = state.auth.session_start(&req, pending.remember);
+    credentials::second_step_passed(&checker, &user, method, &start).await?;
+    logged_in(&req, format, &user, &start, &pending.next)
 }
 
-/// Which of the form's two fields passed: a current code (`"totp"`, never a
-/// step twice) or an unused recovery code (`"recovery_code"`, used up), if either.
+/// Which of the form's two fields passed: a current code (never a step
+/// twice) or an unused recovery code (used up), if either.
 pub(super) async fn check_code(
     state: &AppState,
     secret: &TotpSecret,
     user: &users::User,
     form: &CodeForm,
-) -> Result<Option<&'static str>, AppError> {
+) -> Result<Option<LoginMethod>, AppError> {
     match (form.code.as_deref(), form.recovery_code.as_deref()) {
         (Some(code), _) if !code.trim().is_empty() => {
             accept_code(state, secret, user.id, user.totp_last_step, code).await
@@ -108,7 +114,7 @@ async fn accept_code(
     user_id: i32,
     last_step: Option<i64>,
     code: &str,
-) -> Result<Option<&'static str>, AppError> {
+) -> Result<Option<LoginMethod>, AppError> {
     let now = u64::try_from(chrono::Utc::now().timestamp()).unwrap_or_default();
     let Some(step) = secret.accept(code, now, last_step) else {
         return Ok(None);
@@ -117,7 +123,7 @@ async fn accept_code(
         .db
         .run(move |c| Ok(two_factor::accept_step(c, user_id, step)?))
         .await?;
-    Ok(taken.then_some("totp"))
+    Ok(taken.then_some(LoginMethod::Totp))
 }
 
 /// Whether `code` is one of the account's unused recovery codes, which is
@@ -126,7 +132,7 @@ async fn use_recovery_code(
     state: &AppState,
     user: &users::User,
     code: &str,
-) -> Result<Option<&'static str>, AppError> {
+) -> Result<Option<LoginMethod>, AppError> {
     let Some(hash) = recovery_codes::hash(code) else {
         return Ok(None);
     };
@@ -150,7 +156,7 @@ async fn use_recovery_code(
             .mailer
             .send(to, &user.username, Letter::RecoveryCodeUsed { left });
     }
-    Ok(Some("recovery_code"))
+    Ok(Some(LoginMethod::RecoveryCode))
 }
 
 fn expired_context() -> Context {

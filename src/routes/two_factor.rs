@@ -14,6 +14,7 @@ use super::{form_problem, page_for};
 use crate::auth::CurrentUser;
 use crate::auth::recovery_codes;
 use crate::auth::totp::TotpSecret;
+use crate::db::security_events::{self, Kind};
 use crate::db::{two_factor, users};
 use crate::error::{AppError, FieldErrors};
 use crate::mail::Letter;
@@ -177,10 +178,14 @@ pub async fn confirm(
         .collect();
     let (id, base32) = (user.id, secret.base32().to_owned());
     let now = chrono::Utc::now().naive_utc();
+    let device = state.auth.device(&req);
     let account = state
         .db
         .run(move |c| {
-            two_factor::enable(c, id, &base32, step, &hashes, now)?;
+            let event = device.event(Kind::TwoFactorEnabled);
+            security_events::with_event(c, id, event, |c| {
+                two_factor::enable(c, id, &base32, step, &hashes, now)
+            })?;
             Ok(users::find_by_id(c, id)?)
         })
         .await?;
@@ -209,10 +214,15 @@ pub async fn regenerate(
         .iter()
         .filter_map(|c| recovery_codes::hash(c))
         .collect();
-    let id = user.id;
+    let (id, device) = (user.id, state.auth.device(&req));
     state
         .db
-        .run(move |c| Ok(two_factor::replace_recovery_codes(c, id, &hashes)?))
+        .run(move |c| {
+            let event = device.event(Kind::RecoveryCodesReplaced);
+            Ok(security_events::with_event(c, id, event, |c| {
+                two_factor::replace_recovery_codes(c, id, &hashes)
+            })?)
+        })
         .await?;
     log::info!("recovery codes replaced: user_id={id}");
     show_codes(&req, &state, format, &user, &codes)
@@ -221,6 +231,7 @@ pub async fn regenerate(
 /// `POST /account/2fa/disable`: with a current code or a recovery code,
 /// turns TOTP off and deletes the recovery codes.
 pub async fn disable(
+    req: HttpRequest,
     state: web::Data<AppState>,
     format: Format,
     user: web::ReqData<CurrentUser>,
@@ -249,10 +260,15 @@ pub async fn disable(
         let error = AppError::Validation(FieldErrors::from([("code", vec![problem])]));
         return Err(error.on_form("two_factor.html", ctx));
     }
-    let id = user.id;
+    let (id, device) = (user.id, state.auth.device(&req));
     state
         .db
-        .run(move |c| Ok(two_factor::disable(c, id)?))
+        .run(move |c| {
+            let event = device.event(Kind::TwoFactorDisabled);
+            Ok(security_events::with_event(c, id, event, |c| {
+                two_factor::disable(c, id)
+            })?)
+        })
         .await?;
     log::info!("two-factor authentication off: user_id={id}");
     if let Some(to) = account.verified_email() {

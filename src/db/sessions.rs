@@ -1,0 +1,197 @@
+//! Session records (`/account/sessions`): one per login, beside its cookie.
+//! The cookie stays the session; a record is what the user sees and ends.
+//! Ending a session here also revokes its cookie (`revoked_sessions`).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::AnyConnection;
+use super::revoked_sessions;
+use super::schema::sessions;
+
+/// A new session's record.
+#[derive(Insertable)]
+#[diesel(table_name = sessions)]
+pub struct NewSession<'a> {
+    /// Public id (random).
+    pub id: &'a str,
+    /// The cookie's session id.
+    pub sid: &'a str,
+    /// The account.
+    pub user_id: i32,
+    /// How the login was made (`domain::LoginMethod`).
+    pub method: &'a str,
+    /// The client's address as the app sees it (behind `TRUSTED_PROXIES`).
+    pub address: Option<&'a str>,
+    /// The `User-Agent` header (cut to a sane length).
+    pub user_agent: &'a str,
+    /// "Firefox on Linux".
+    pub label: &'a str,
+    /// Login time (UTC).
+    pub created_at: NaiveDateTime,
+    /// Same as `created_at` at first.
+    pub last_seen_at: NaiveDateTime,
+    /// When the cookie stops being valid (UTC).
+    pub expires_at: NaiveDateTime,
+}
+
+/// One stored record.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = sessions)]
+pub struct SessionRecord {
+    /// Public id.
+    pub id: String,
+    /// The cookie's session id.
+    pub sid: String,
+    /// How the login was made.
+    pub method: String,
+    /// The client's address at login.
+    pub address: Option<String>,
+    /// The `User-Agent` at login.
+    pub user_agent: String,
+    /// "Firefox on Linux".
+    pub label: String,
+    /// Login time (UTC).
+    pub created_at: NaiveDateTime,
+    /// Last seen (UTC), refreshed when the cookie is re-sealed.
+    pub last_seen_at: NaiveDateTime,
+    /// When the cookie stops being valid (UTC).
+    pub expires_at: NaiveDateTime,
+}
+
+/// `INSERT` the record of a new session.
+pub fn insert(conn: &mut AnyConnection, new: &NewSession<'_>) -> QueryResult<()> {
+    diesel::insert_into(sessions::table)
+        .values(new)
+        .execute(conn)
+        .map(drop)
+}
+
+/// The user's sessions that are neither ended nor expired at `now`, most recently seen first.
+pub fn active(
+    conn: &mut AnyConnection,
+    user_id: i32,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<SessionRecord>> {
+    sessions::table
+        .filter(sessions::user_id.eq(user_id))
+        .filter(sessions::ended_at.is_null())
+        .filter(sessions::expires_at.gt(now))
+        .order((sessions::last_seen_at.desc(), sessions::created_at.desc()))
+        .select(SessionRecord::as_select())
+        .load(conn)
+}
+
+/// How many sessions of the user are active at `now`.
+pub fn count_active(
+    conn: &mut AnyConnection,
+    user_id: i32,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
+    sessions::table
+        .filter(sessions::user_id.eq(user_id))
+        .filter(sessions::ended_at.is_null())
+        .filter(sessions::expires_at.gt(now))
+        .count()
+        .get_result(conn)
+}
+
+/// Ends the user's active session `id` for good: the record is marked
+/// ended and its cookie revoked (on every instance within a second).
+/// Returns the record, or `None` when `id` is not one of the user's active
+/// sessions (another user's id included).
+pub fn end(
+    conn: &mut AnyConnection,
+    user_id: i32,
+    id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Option<SessionRecord>> {
+    conn.transaction(|conn| {
+        let found = sessions::table
+            .filter(sessions::id.eq(id))
+            .filter(sessions::user_id.eq(user_id))
+            .filter(sessions::ended_at.is_null())
+            .filter(sessions::expires_at.gt(now))
+            .select(SessionRecord::as_select())
+            .first(conn)
+            .optional()?;
+        if let Some(record) = &found {
+            revoked_sessions::revoke(conn, &record.sid, record.expires_at, now)?;
+            mark_ended(conn, &record.sid, now)?;
+        }
+        Ok(found)
+    })
+}
+
+/// Marks the record of cookie session `sid` ended (a logout: the caller revokes the cookie).
+pub fn mark_ended(conn: &mut AnyConnection, sid: &str, now: NaiveDateTime) -> QueryResult<bool> {
+    let updated = diesel::update(
+        sessions::table
+            .filter(sessions::sid.eq(sid))
+            .filter(sessions::ended_at.is_null()),
+    )
+    .set(sessions::ended_at.eq(now))
+    .execute(conn)?;
+    Ok(updated > 0)
+}
+
+/// Marks every open record of the user ended but `keep`'s (the session
+/// generation was bumped, which ends their cookies); returns how many.
+pub fn mark_all_ended(
+    conn: &mut AnyConnection,
+    user_id: i32,
+    keep: Option<&str>,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    let open = sessions::table
+        .filter(sessions::user_id.eq(user_id))
+        .filter(sessions::ended_at.is_null());
+    match keep {
+        Some(sid) => diesel::update(open.filter(sessions::sid.ne(sid)))
+            .set(sessions::ended_at.eq(now))
+            .execute(conn),
+        None => diesel::update(open)
+            .set(sessions::ended_at.eq(now))
+            .execute(conn),
+    }
+}
+
+/// Refreshes the last-seen time and expiry of session `sid` (when its
+/// cookie is re-sealed with a new last-seen time).
+pub fn touch(
+    conn: &mut AnyConnection,
+    sid: &str,
+    seen_at: NaiveDateTime,
+    expires_at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(
+        sessions::table
+            .filter(sessions::sid.eq(sid))
+            .filter(sessions::ended_at.is_null()),
+    )
+    .set((
+        sessions::last_seen_at.eq(seen_at),
+        sessions::expires_at.eq(expires_at),
+    ))
+    .execute(conn)
+    .map(drop)
+}
+
+/// Deletes up to `batch` records that ended or expired before `before`;
+/// returns how many (fewer than `batch`: nothing is left to delete).
+pub fn delete_finished(
+    conn: &mut AnyConnection,
+    before: NaiveDateTime,
+    batch: i64,
+) -> QueryResult<usize> {
+    let finished = sessions::table
+        .filter(
+            sessions::expires_at
+                .le(before)
+                .or(sessions::ended_at.le(before)),
+        )
+        .select(sessions::id)
+        .limit(batch);
+    let ids: Vec<String> = finished.load(conn)?;
+    diesel::delete(sessions::table.filter(sessions::id.eq_any(&ids))).execute(conn)
+}

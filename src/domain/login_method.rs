@@ -1,0 +1,37 @@
+//! How a login was made: what a session record and a login event show.
+
+/// The way a session was logged in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginMethod {
+    /// Username and password (TOTP off), or a new registration.
+    Password,
+    /// Password, then a code from the authenticator app.
+    Totp,
+    /// Password, then a recovery code.
+    RecoveryCode,
+    /// A passkey alone.
+    Passkey,
+}
+
+impl LoginMethod {
+    /// The stored and JSON name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Password => "password",
+            Self::Totp => "totp",
+            Self::RecoveryCode => "recovery_code",
+            Self::Passkey => "passkey",
+        }
+    }
+
+    /// How a page says it; `name` is a stored name (an unknown one is shown as it is).
+    pub fn describe(name: &str) -> &str {
+        match name {
+            "password" => "Password",
+            "totp" => "Password + authenticator code",
+            "recovery_code" => "Password + recovery code",
+            "passkey" => "Passkey",
+            other => other,
+        }
+    }
+}
