@@ -30,6 +30,7 @@ pub(crate) mod db;
 pub(crate) mod domain;
 pub(crate) mod error;
 pub(crate) mod flash;
+pub(crate) mod housekeeping;
 pub(crate) mod mail;
 pub(crate) mod render;
 pub(crate) mod routes;

@@ -23,6 +23,7 @@ use crate::config::{PublicUrl, Settings};
 use crate::cookies::SealedCookie;
 use crate::db::{self, Database};
 use crate::flash::FlashCookies;
+use crate::housekeeping;
 use crate::mail::{Mailer, Outbox};
 use crate::render::{self, Pages};
 use crate::routes;
@@ -76,6 +77,7 @@ impl Application {
         );
         let passkeys = relying_party(&settings)?;
         let state = web::Data::new(build_state(settings, pool, hasher, mailer, passkeys)?);
+        housekeeping::start(state.db.clone(), state.settings.activity_retention);
 
         let access_log =
             log::log_enabled!(target: "actix_web::middleware::logger", log::Level::Info);

@@ -88,6 +88,8 @@ pub struct Settings {
     /// `REAUTH_WINDOW`: how recent a login or confirmation must be for
     /// sensitive account changes.
     pub reauth_window: Duration,
+    /// `ACTIVITY_RETENTION`: security events older than this are deleted.
+    pub activity_retention: Duration,
     /// `WEBAUTHN_RP_ID`: the passkeys' relying-party id; `None` takes the
     /// host of `PUBLIC_URL` (see [`Settings::webauthn_rp_id`]).
     pub webauthn_rp_id: Option<String>,
@@ -149,6 +151,7 @@ impl Settings {
             mail_from: env.read("MAIL_FROM", default_from, parse_mailbox)?,
             password_reset_ttl: env.read("PASSWORD_RESET_TTL", mins(30), parse_duration)?,
             reauth_window: env.read("REAUTH_WINDOW", mins(10), parse_duration)?,
+            activity_retention: env.read("ACTIVITY_RETENTION", days(90), parse_duration)?,
             webauthn_rp_id: env.read("WEBAUTHN_RP_ID", None, |v| parse_rp_id(v).map(Some))?,
             mail_retry_after: Duration::from_secs(2),
             host,
@@ -354,6 +357,7 @@ mod tests {
         assert_eq!(s.mail_from.to_string(), "session-auth <no-reply@localhost>");
         assert_eq!(s.password_reset_ttl, Duration::from_secs(1800));
         assert_eq!(s.reauth_window, Duration::from_secs(600));
+        assert_eq!(s.activity_retention, Duration::from_secs(90 * 86_400));
         assert_eq!(s.webauthn_rp_id(), "localhost");
     }
 

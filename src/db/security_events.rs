@@ -234,3 +234,60 @@ pub fn prune(conn: &mut AnyConnection, before: NaiveDateTime, batch: i64) -> Que
         .load(conn)?;
     diesel::delete(security_events::table.filter(security_events::id.eq_any(&old))).execute(conn)
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeDelta, Utc};
+
+    use super::*;
+    use crate::db::sqlite_pool;
+    use crate::db::users::{NewUser, insert};
+
+    #[test]
+    fn old_events_are_pruned_in_batches_and_recent_ones_listed_newest_first() {
+        let (_dir, pool) = sqlite_pool();
+        let mut conn = pool.get().unwrap();
+        let now = Utc::now().naive_utc();
+        let user = NewUser {
+            username: "ann",
+            username_normalized: "ann",
+            password_hash: "x",
+            created_at: now,
+            email: None,
+            email_normalized: None,
+        };
+        let id = insert(&mut conn, &user).unwrap().id;
+        let old = now - TimeDelta::days(100);
+        for _ in 0..3 {
+            record(&mut conn, id, old, Event::new(Kind::LoginFailed, None)).unwrap();
+        }
+        record(
+            &mut conn,
+            id,
+            now,
+            Event::new(Kind::LoginSucceeded, Some("127.0.0.1")),
+        )
+        .unwrap();
+        record(&mut conn, id, now, Event::new(Kind::PasswordChanged, None)).unwrap();
+
+        let cutoff = now - TimeDelta::days(90);
+        assert_eq!(prune(&mut conn, cutoff, 2).unwrap(), 2);
+        assert_eq!(prune(&mut conn, cutoff, 2).unwrap(), 1);
+        assert_eq!(prune(&mut conn, cutoff, 2).unwrap(), 0);
+        let kinds: Vec<String> = recent(&mut conn, id, 50)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.kind)
+            .collect();
+        assert_eq!(kinds, ["password_changed", "login_succeeded"]);
+    }
+
+    #[test]
+    fn every_kind_has_a_name_that_reads_back_and_words() {
+        for kind in Kind::ALL {
+            assert_eq!(Kind::parse(kind.as_str()), Some(kind));
+            assert!(!kind.description().is_empty());
+        }
+        assert_eq!(Kind::parse("no_such_kind"), None);
+    }
+}

@@ -195,3 +195,77 @@ pub fn delete_finished(
     let ids: Vec<String> = finished.load(conn)?;
     diesel::delete(sessions::table.filter(sessions::id.eq_any(&ids))).execute(conn)
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeDelta, Utc};
+
+    use super::*;
+    use crate::db::sqlite_pool;
+    use crate::db::users::{NewUser, insert as insert_user};
+
+    #[test]
+    fn finished_records_go_in_bounded_batches_and_live_ones_stay() {
+        let (_dir, pool) = sqlite_pool();
+        let mut conn = pool.get().unwrap();
+        let now = Utc::now().naive_utc();
+        let user = NewUser {
+            username: "ann",
+            username_normalized: "ann",
+            password_hash: "x",
+            created_at: now,
+            email: None,
+            email_normalized: None,
+        };
+        let user_id = insert_user(&mut conn, &user).unwrap().id;
+        let record = |n: usize, expires_at| {
+            let (id, sid) = (format!("id-{n}"), format!("sid-{n}"));
+            move |conn: &mut AnyConnection| {
+                insert(
+                    conn,
+                    &NewSession {
+                        id: &id,
+                        sid: &sid,
+                        user_id,
+                        method: "password",
+                        address: None,
+                        user_agent: "",
+                        label: "Unknown device",
+                        created_at: now,
+                        last_seen_at: now,
+                        expires_at,
+                    },
+                )
+                .unwrap();
+            }
+        };
+        for n in 0..5 {
+            record(n, now - TimeDelta::minutes(1))(&mut conn);
+        }
+        for n in 5..8 {
+            record(n, now + TimeDelta::hours(1))(&mut conn);
+        }
+        assert!(mark_ended(&mut conn, "sid-7", now - TimeDelta::seconds(1)).unwrap());
+
+        assert_eq!(delete_finished(&mut conn, now, 4).unwrap(), 4, "one batch");
+        assert_eq!(delete_finished(&mut conn, now, 4).unwrap(), 2, "the rest");
+        assert_eq!(delete_finished(&mut conn, now, 4).unwrap(), 0);
+        let left: Vec<String> = active(&mut conn, user_id, now)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        assert_eq!(left.len(), 2);
+        assert!(left.contains(&"id-5".to_owned()) && left.contains(&"id-6".to_owned()));
+        assert!(end(&mut conn, user_id, "id-5", now).unwrap().is_some());
+        assert!(
+            end(&mut conn, user_id, "id-5", now).unwrap().is_none(),
+            "once"
+        );
+        assert!(
+            end(&mut conn, user_id + 1, "id-6", now).unwrap().is_none(),
+            "not theirs"
+        );
+        assert_eq!(count_active(&mut conn, user_id, now).unwrap(), 1);
+    }
+}

@@ -35,6 +35,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         "passkeys.html",
         include_str!("../../templates/passkeys.html"),
     ),
+    (
+        "sessions.html",
+        include_str!("../../templates/sessions.html"),
+    ),
+    (
+        "activity.html",
+        include_str!("../../templates/activity.html"),
+    ),
     ("logout.html", include_str!("../../templates/logout.html")),
     ("error.html", include_str!("../../templates/error.html")),
     (

@@ -13,7 +13,7 @@ use crate::auth::password_hasher::Verification;
 use crate::auth::{CurrentUser, login};
 use crate::db::security_events::{self, Kind};
 use crate::db::{login_failures, users};
-use crate::domain::{NewPassword, normalize_username};
+use crate::domain::{NewPassword, SafeNext, normalize_username};
 use crate::error::{AppError, FieldErrors};
 use crate::flash::FlashMessage;
 use crate::mail::Letter;
@@ -229,13 +229,22 @@ pub async fn change_password(
     done(&state, format, "Password changed", "/account")
 }
 
-/// `POST /account/logout-others`: ends every other session; this one stays.
+/// `?next=` of `POST /account/logout-others`: the page to return to.
+#[derive(Deserialize)]
+pub struct ReturnTo {
+    next: Option<String>,
+}
+
+/// `POST /account/logout-others`: ends every other session; this one
+/// stays. A form returns to `next` (the sessions page sends its own), else `/account`.
 pub async fn logout_others(
     req: HttpRequest,
     state: web::Data<AppState>,
     format: Format,
     user: web::ReqData<CurrentUser>,
+    query: web::Query<ReturnTo>,
 ) -> Result<HttpResponse, AppError> {
+    let next = query.next.as_deref().and_then(SafeNext::parse);
     let (id, sid, device) = (user.id, user.sealed.sid.clone(), state.auth.device(&req));
     let generation = state
         .db
@@ -252,7 +261,7 @@ pub async fn logout_others(
         &state,
         format,
         "Your other sessions have been logged out",
-        "/account",
+        next.as_ref().map_or("/account", SafeNext::as_str),
     )
 }
 

@@ -1,6 +1,7 @@
 //! The route table, on one screen.
 
 pub mod account;
+pub mod activity;
 pub mod api;
 pub mod confirm;
 pub mod dashboard;
@@ -13,6 +14,7 @@ pub mod passkeys;
 pub mod password;
 pub mod register;
 pub mod second_step;
+pub mod sessions;
 pub mod static_files;
 pub mod two_factor;
 
@@ -146,7 +148,17 @@ pub fn configure(
             web::resource("/account/passkeys/{id}/delete")
                 .route(sensitive(web::post().to(passkeys::delete))),
         )
+        .service(web::resource("/account/sessions").route(guarded(web::get().to(sessions::show))))
+        .service(
+            web::resource("/account/sessions/{id}/logout")
+                .route(guarded(web::post().to(sessions::logout))),
+        )
+        .service(web::resource("/account/activity").route(guarded(web::get().to(activity::show))))
         .service(web::resource("/api/me").route(guarded(web::get().to(api::me))))
+        .service(web::resource("/api/sessions").route(guarded(web::get().to(sessions::list))))
+        .service(
+            web::resource("/api/sessions/{id}").route(guarded(web::delete().to(sessions::delete))),
+        )
         // Last: the tail pattern is a regex, tried only when nothing above matched.
         .service(web::resource("/static/{path:.*}").get(static_files::serve))
         .service(web::resource("/favicon.ico").get(static_files::favicon));

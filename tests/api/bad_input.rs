@@ -96,6 +96,11 @@ const EVERY_ROUTE: &[(&str, &str)] = &[
     ("POST", "/account/2fa/recovery-codes"),
     ("POST", "/account/2fa/disable"),
     ("GET", "/api/me"),
+    ("GET", "/account/sessions"),
+    ("POST", "/account/sessions/x/logout"),
+    ("GET", "/account/activity"),
+    ("GET", "/api/sessions"),
+    ("DELETE", "/api/sessions/x"),
     ("GET", "/static/css/app.css"),
     ("GET", "/favicon.ico"),
     ("PUT", "/login"),
@@ -432,6 +437,9 @@ async fn a_wrong_method_answers_405(backend: Backend) {
         (Method::PUT, "/dashboard"),
         (Method::POST, "/dashboard"),
         (Method::DELETE, "/api/me"),
+        (Method::POST, "/api/sessions"),
+        (Method::GET, "/api/sessions/x"),
+        (Method::GET, "/account/sessions/x/logout"),
     ] {
         assert_eq!(
             send(method.clone(), path).await.unwrap().status(),

@@ -25,6 +25,8 @@ const POST_ROUTES: &[&str] = &[
     "/account/2fa/confirm",
     "/account/2fa/disable",
     "/account/2fa/recovery-codes",
+    "/account/sessions/x/logout",
+    "/account/logout-others?next=%2F%2Fevil",
 ];
 const GET_ROUTES: &[&str] = &[
     "/",
@@ -41,6 +43,9 @@ const GET_ROUTES: &[&str] = &[
     "/login/2fa",
     "/account/2fa",
     "/account/confirm?next=%2F%2Fevil",
+    "/account/sessions",
+    "/account/activity",
+    "/api/sessions",
 ];
 const CONTENT_TYPES: &[&str] = &[
     "application/x-www-form-urlencoded",

@@ -28,6 +28,7 @@ mod csrf;
 mod curl_session;
 mod dashboard;
 mod deployment;
+mod devices;
 mod email_address;
 mod error_shape;
 mod fuzz;

@@ -257,6 +257,18 @@ fn every_route(
             ok,
         ),
         (
+            "GET /api/sessions",
+            client.request(Method::GET, "/api/sessions"),
+            Reads,
+            ok,
+        ),
+        (
+            "GET /account/activity",
+            client.request(Method::GET, "/account/activity"),
+            Reads,
+            ok,
+        ),
+        (
             "POST /logout",
             client.request(Method::POST, "/logout"),
             Writes,

@@ -347,6 +347,9 @@ async fn a_software_passkey_is_added_and_logs_in_without_a_password(backend: Bac
         me["last_login_at"].is_string(),
         "the login is recorded: {me}"
     );
+    let sessions: Vec<Value> = stranger.get("/api/sessions").await.json().await.unwrap();
+    let this = sessions.iter().find(|s| s["current"] == true).unwrap();
+    assert_eq!(this["method"], "passkey", "{sessions:#?}");
 
     // The same authenticator again is refused (excluded, then unique).
     let again = add(&ann, &mut key, "Laptop again").await;
@@ -500,6 +503,33 @@ async fn only_the_owner_removes_a_passkey(backend: Backend) {
     assert_redirect(&removed, "/account/passkeys");
     let list = passkeys_of(&app).await;
     assert_eq!(list, json!([]));
+    // In the history once each, with the passkey's name; none in bob's.
+    let kinds = |client: TestClient| async move {
+        let body: Value = client
+            .get_json("/account/activity")
+            .await
+            .json()
+            .await
+            .unwrap();
+        body["events"].as_array().unwrap().clone()
+    };
+    let events = kinds(app.copy()).await;
+    let named = |kind: &str| {
+        events
+            .iter()
+            .filter(|e| e["kind"] == kind)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(named("passkey_added").len(), 1, "{events:#?}");
+    assert_eq!(named("passkey_added")[0]["detail"], "Laptop");
+    assert_eq!(named("passkey_removed").len(), 1, "{events:#?}");
+    assert!(
+        !kinds(bob.copy())
+            .await
+            .iter()
+            .any(|e| e["kind"] == "passkey_removed"),
+        "bob's 404s changed nothing"
+    );
     assert_eq!(
         sign_in(&app.new_client(), &mut key, 1).await.status(),
         StatusCode::UNAUTHORIZED,
@@ -508,9 +538,9 @@ async fn only_the_owner_removes_a_passkey(backend: Backend) {
 }
 
 async fn adding_or_removing_a_passkey_needs_a_recent_login(backend: Backend) {
-    let app = TestApp::spawn_with(backend, |s| s.reauth_window = Duration::from_secs(1)).await;
+    let app = TestApp::spawn_with(backend, |s| s.reauth_window = Duration::from_secs(3)).await;
     app.register("ann").await;
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    tokio::time::sleep(Duration::from_millis(3100)).await;
     for path in [
         "/account/passkeys/register/start",
         "/account/passkeys/register/finish",
@@ -579,7 +609,7 @@ async fn passkeys_are_off_while_the_public_url_is_an_ip_address(backend: Backend
 }
 
 async fn a_passkey_of_the_account_confirms_it_is_you(backend: Backend) {
-    let app = TestApp::spawn_with(backend, |s| s.reauth_window = Duration::from_secs(1)).await;
+    let app = TestApp::spawn_with(backend, |s| s.reauth_window = Duration::from_secs(3)).await;
     app.register("ann").await;
     let mut key = SoftKey::new(&origin(&app));
     assert_eq!(
@@ -593,7 +623,7 @@ async fn a_passkey_of_the_account_confirms_it_is_you(backend: Backend) {
         add(&bob, &mut bobs, "Phone").await.status(),
         StatusCode::CREATED
     );
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    tokio::time::sleep(Duration::from_millis(3100)).await;
 
     let sensitive = json!({ "name": "Another" });
     let path = "/account/passkeys/register/start";

@@ -359,9 +359,9 @@ async fn turning_it_off_needs_a_code_and_new_recovery_codes_replace_the_old(back
 }
 
 async fn sensitive_changes_need_a_recent_login_or_a_confirmation(backend: Backend) {
-    let app = TestApp::spawn_with(backend, |s| s.reauth_window = Duration::from_secs(1)).await;
+    let app = TestApp::spawn_with(backend, |s| s.reauth_window = Duration::from_secs(3)).await;
     app.register("ann").await;
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    tokio::time::sleep(Duration::from_millis(3100)).await;
 
     let change = password_change(PASSWORD, "a brand new passphrase, long enough");
     let json = app
@@ -416,7 +416,7 @@ async fn sensitive_changes_need_a_recent_login_or_a_confirmation(backend: Backen
         "/account",
     );
     // The confirmation, too, lasts only the window.
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    tokio::time::sleep(Duration::from_millis(3100)).await;
     let response = app.post_json("/account/email", &json!({})).await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
 }

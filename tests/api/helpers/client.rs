@@ -46,6 +46,15 @@ impl TestClient {
         Self::finish(http, Cookies::Jar(jar), address)
     }
 
+    /// A new browser that introduces itself as `user_agent`, with an empty cookie jar.
+    pub fn with_user_agent(address: &str, user_agent: &str) -> Self {
+        let jar = Arc::new(Jar::default());
+        let http = Client::builder()
+            .cookie_provider(jar.clone())
+            .user_agent(user_agent.to_owned());
+        Self::finish(http, Cookies::Jar(jar), address)
+    }
+
     /// A script without a jar that always sends `cookie` (a copied `Cookie`
     /// header) to the app at `address`, whatever the app answers.
     pub fn with_cookie(address: &str, cookie: &str) -> Self {
@@ -214,7 +223,7 @@ impl TestClient {
 }
 
 /// Sends `request`; a transport error fails the test.
-async fn send(request: RequestBuilder) -> Response {
+pub async fn send(request: RequestBuilder) -> Response {
     request
         .send()
         .await

@@ -1,0 +1,67 @@
+//! Deleting what nobody needs any more, in the background: records of
+//! sessions that ended or expired, and security events older than
+//! `ACTIVITY_RETENTION`. In bounded batches, so one run never holds a
+//! table (or a pool connection) for long, however much piled up.
+
+use std::time::Duration;
+
+use chrono::Utc;
+
+use crate::db::{Database, security_events, sessions};
+
+/// How often a run starts (the first one at start-up).
+const EVERY: Duration = Duration::from_secs(10 * 60);
+/// Rows deleted per statement.
+const BATCH: i64 = 500;
+/// Statements per table and run: what is left waits for the next run.
+const MAX_BATCHES: usize = 20;
+
+/// Starts the periodic runs on the current Tokio runtime.
+pub fn start(db: Database, retention: Duration) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(EVERY);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            if let Err(e) = run(&db, retention).await {
+                log::warn!("housekeeping: {e}");
+            }
+        }
+    });
+}
+
+/// One run; returns how many session records and events it deleted.
+pub async fn run(
+    db: &Database,
+    retention: Duration,
+) -> Result<(usize, usize), crate::error::AppError> {
+    let now = Utc::now().naive_utc();
+    let oldest_event = now - chrono::Duration::from_std(retention).unwrap_or(chrono::Duration::MAX);
+    let mut deleted = (0, 0);
+    for _ in 0..MAX_BATCHES {
+        let n = db
+            .run(move |c| Ok(sessions::delete_finished(c, now, BATCH)?))
+            .await?;
+        deleted.0 += n;
+        if n < usize::try_from(BATCH).unwrap_or(usize::MAX) {
+            break;
+        }
+    }
+    for _ in 0..MAX_BATCHES {
+        let n = db
+            .run(move |c| Ok(security_events::prune(c, oldest_event, BATCH)?))
+            .await?;
+        deleted.1 += n;
+        if n < usize::try_from(BATCH).unwrap_or(usize::MAX) {
+            break;
+        }
+    }
+    if deleted != (0, 0) {
+        log::info!(
+            "housekeeping: deleted {} finished session records and {} old security events",
+            deleted.0,
+            deleted.1
+        );
+    }
+    Ok(deleted)
+}
