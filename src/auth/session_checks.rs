@@ -196,9 +196,10 @@ impl SessionCheckCache {
         (flight, rx)
     }
 
-    /// Whether session `sid`'s record should get last-seen time `now`: only
-    /// the first request to re-seal it in a given second asks, so a client that
-    /// keeps sending its old cookie costs one write, not one per request.
+    /// Whether session `sid`'s record should get last-seen time `now`: at
+    /// most once per [`TOUCH_EVERY`] per instance, so a client that keeps
+    /// sending its old cookie (which asks for a re-seal every time) costs
+    /// one write a minute, not one per request.
     pub fn first_touch(&self, sid: &str, now: i64) -> bool {
         let mut slots = self.slots();
         match slots.get_mut(sid) {

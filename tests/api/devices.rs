@@ -21,6 +21,7 @@ crate::stories!(
     a_forged_forwarded_address_from_an_untrusted_peer_is_never_recorded,
     log_out_all_other_sessions_empties_the_list_but_this_one,
     the_activity_page_shows_each_event_once,
+    last_seen_is_refreshed_when_the_cookie_is_resealed,
 );
 
 const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
@@ -476,5 +477,41 @@ async fn the_activity_page_shows_each_event_once(backend: Backend) {
         "Firefox on Linux",
     ] {
         assert!(html.contains(words), "{words:?} in {html}");
+    }
+}
+
+async fn last_seen_is_refreshed_when_the_cookie_is_resealed(backend: Backend) {
+    // A re-seal every tenth of the idle timeout: every second here.
+    let app = TestApp::spawn_with(backend, |s| s.idle_timeout = Duration::from_secs(10)).await;
+    app.register("alice").await;
+    let remembered = app.new_client();
+    remembered.login_remembered("alice", PASSWORD).await;
+    let before = sessions(&app).await;
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    for client in [&*app, &remembered] {
+        assert_eq!(client.get("/dashboard").await.status(), StatusCode::OK);
+    }
+    // The record is written in the background, after the answer.
+    let deadline = Instant::now() + Duration::from_secs(3);
+    loop {
+        let after = sessions(&app).await;
+        let moved = after.iter().all(|s| {
+            let was = before.iter().find(|b| b["id"] == s["id"]).unwrap();
+            s["last_seen_at"].as_str() > was["last_seen_at"].as_str()
+        });
+        if moved {
+            let plain = after.iter().find(|s| s["current"] == true).unwrap();
+            let was = before.iter().find(|b| b["id"] == plain["id"]).unwrap();
+            assert!(
+                plain["expires_at"].as_str() > was["expires_at"].as_str(),
+                "the idle deadline moves with it: {plain} {was}"
+            );
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "not refreshed: {before:#?} {after:#?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
