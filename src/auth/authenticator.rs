@@ -12,7 +12,7 @@ use diesel::Connection as _;
 
 use super::expiry::{SealedLogin, SessionTimeouts};
 use super::login::{
-    CurrentUser, LOGIN_KEY, end, read_auth, read_sealed_login, session_error, unix_now,
+    CurrentUser, LOGIN_KEY, end, new_sid, read_auth, read_sealed_login, session_error, unix_now,
 };
 use super::lookup_batches::LookupBatches;
 use super::session_checks::{Answer, Flight, SessionCheckCache, Step};
@@ -20,6 +20,7 @@ use super::session_records::{Device, SessionStart, naive};
 use crate::client_ip::TrustedProxies;
 use crate::db::security_events::{self, Kind};
 use crate::db::{Database, QUERY_TIMEOUT, revoked_sessions, sessions};
+use crate::domain::LoginMethod;
 use crate::error::AppError;
 
 /// How long a request waits for another's session look-up: the look-up is
@@ -169,7 +170,7 @@ impl Authenticator {
             req.get_session()
                 .insert(LOGIN_KEY, &touched)
                 .map_err(session_error)?;
-            self.touch_record(&touched, now);
+            self.touch_record(req, id, &touched, now);
         }
         Ok(Some(CurrentUser {
             id,
@@ -222,16 +223,31 @@ impl Authenticator {
     /// the background: the page never waits for it, and a client that keeps
     /// sending its old cookie costs one write per refresh interval, not one
     /// per request (`SessionCheckCache::first_touch`).
-    fn touch_record(&self, sealed: &SealedLogin, now: i64) {
+    fn touch_record(&self, req: &HttpRequest, user_id: i32, sealed: &SealedLogin, now: i64) {
         if !self.checks.first_touch(&sealed.sid, now) {
             return;
         }
         let (sid, expires_at) = (sealed.sid.clone(), naive(self.timeouts.expires_at(sealed)));
+        let (login_at, device) = (naive(sealed.login_at), self.device(req));
         let db = self.db.clone();
         actix_web::rt::spawn(async move {
-            let seen = naive(now);
             let touched = db
-                .run(move |c| Ok(sessions::touch(c, &sid, seen, expires_at)?))
+                .run(move |c| {
+                    let id = new_sid();
+                    let record = sessions::NewSession {
+                        id: &id,
+                        sid: &sid,
+                        user_id,
+                        method: LoginMethod::UNKNOWN,
+                        address: device.address.as_deref(),
+                        user_agent: &device.user_agent,
+                        label: &device.label,
+                        created_at: login_at,
+                        last_seen_at: naive(now),
+                        expires_at,
+                    };
+                    Ok(sessions::touch(c, &record)?)
+                })
                 .await;
             if let Err(e) = touched {
                 log::warn!("refreshing a session record's last-seen time: {e}");

@@ -201,7 +201,10 @@ async fn record_failure(
             Ok(c.transaction(|c| {
                 let record = login_failures::record_failure(c, &key, now, lock_for)?;
                 if let Some(id) = account {
-                    let failed = device.event(Kind::LoginFailed).method(method.as_str());
+                    let failed = device
+                        .event(Kind::LoginFailed)
+                        .method(method.as_str())
+                        .detail(&device.label);
                     security_events::record(c, id, now, failed)?;
                     if record.locked_until.is_some() {
                         security_events::record(c, id, now, device.event(Kind::LockedOut))?;

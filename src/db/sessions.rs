@@ -156,25 +156,32 @@ pub fn mark_all_ended(
     }
 }
 
-/// Refreshes the last-seen time and expiry of session `sid` (when its
-/// cookie is re-sealed with a new last-seen time).
-pub fn touch(
-    conn: &mut AnyConnection,
-    sid: &str,
-    seen_at: NaiveDateTime,
-    expires_at: NaiveDateTime,
-) -> QueryResult<()> {
-    diesel::update(
+/// Refreshes the last-seen time and expiry of session `new.sid` (when its
+/// cookie is re-sealed with a new last-seen time). A live session without
+/// a record (logged in before records existed, or whose record was cleaned
+/// up while its expiry lagged) gets `new` as its record.
+pub fn touch(conn: &mut AnyConnection, new: &NewSession<'_>) -> QueryResult<()> {
+    let updated = diesel::update(
         sessions::table
-            .filter(sessions::sid.eq(sid))
+            .filter(sessions::sid.eq(new.sid))
             .filter(sessions::ended_at.is_null()),
     )
     .set((
-        sessions::last_seen_at.eq(seen_at),
-        sessions::expires_at.eq(expires_at),
+        sessions::last_seen_at.eq(new.last_seen_at),
+        sessions::expires_at.eq(new.expires_at),
     ))
-    .execute(conn)
-    .map(drop)
+    .execute(conn)?;
+    if updated > 0 {
+        return Ok(());
+    }
+    match insert(conn, new) {
+        // Ended meanwhile (its record stays ended), or written by another request.
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => Ok(()),
+        other => other,
+    }
 }
 
 /// Deletes up to `batch` records that ended or expired before `before`;
@@ -267,5 +274,35 @@ mod tests {
             "not theirs"
         );
         assert_eq!(count_active(&mut conn, user_id, now).unwrap(), 1);
+
+        // A live session without a record gets one when it is next seen; an
+        // ended one stays ended.
+        let later = now + TimeDelta::hours(2);
+        let missing = NewSession {
+            id: "id-9",
+            sid: "sid-9",
+            user_id,
+            method: "unknown",
+            address: Some("127.0.0.1"),
+            user_agent: "curl/8",
+            label: "curl",
+            created_at: now,
+            last_seen_at: now,
+            expires_at: later,
+        };
+        touch(&mut conn, &missing).unwrap();
+        let ended_again = NewSession {
+            id: "id-10",
+            sid: "sid-5",
+            ..missing
+        };
+        touch(&mut conn, &ended_again).unwrap();
+        let ids: Vec<String> = active(&mut conn, user_id, now)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        assert_eq!(ids.len(), 2, "{ids:?}");
+        assert!(ids.contains(&"id-9".to_owned()) && !ids.contains(&"id-10".to_owned()));
     }
 }

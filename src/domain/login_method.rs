@@ -14,6 +14,10 @@ pub enum LoginMethod {
 }
 
 impl LoginMethod {
+    /// The method of a session whose login was not recorded (it began
+    /// before session records existed): its record is made when it is next used.
+    pub const UNKNOWN: &'static str = "unknown";
+
     /// The stored and JSON name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -31,6 +35,7 @@ impl LoginMethod {
             "totp" => "Password + authenticator code",
             "recovery_code" => "Password + recovery code",
             "passkey" => "Passkey",
+            "unknown" => "Not recorded",
             other => other,
         }
     }

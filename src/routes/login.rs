@@ -83,7 +83,9 @@ pub async fn submit(
     let passed = credentials::check(checker, &name, password, &start)
         .await
         .map_err(|e| match e {
-            AppError::InvalidCredentials | AppError::Throttled { .. } => on_form(e),
+            AppError::InvalidCredentials | AppError::Throttled { .. } | AppError::AccountLocked => {
+                on_form(e)
+            }
             other => other,
         })?;
     match passed {
