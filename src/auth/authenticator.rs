@@ -12,11 +12,11 @@ use diesel::Connection as _;
 
 use super::expiry::{SealedLogin, SessionTimeouts};
 use super::login::{
-    CurrentUser, LOGIN_KEY, end, new_sid, read_auth, read_sealed_login, session_error, unix_now,
+    CurrentUser, LOGIN_KEY, end, read_auth, read_sealed_login, session_error, unix_now,
 };
 use super::lookup_batches::LookupBatches;
 use super::session_checks::{Answer, Flight, SessionCheckCache, Step};
-use super::session_records::{Device, SessionStart, naive};
+use super::session_records::{Device, SessionStart, naive, new_sid};
 use crate::client_ip::TrustedProxies;
 use crate::db::security_events::{self, Kind};
 use crate::db::{Database, QUERY_TIMEOUT, revoked_sessions, sessions};

@@ -13,8 +13,6 @@ use actix_identity::config::LogoutBehavior;
 use actix_identity::{Identity, IdentityExt as _, IdentityMiddleware};
 use actix_session::{Session, SessionExt as _};
 use actix_web::{HttpMessage as _, HttpRequest};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::NaiveDateTime;
 
 use super::expiry::SealedLogin;
@@ -45,12 +43,6 @@ pub struct CurrentUser {
 /// Seconds since the unix epoch.
 pub fn unix_now() -> i64 {
     chrono::Utc::now().timestamp()
-}
-
-/// A random id of 128 bits, base64url: session ids and session records' public ids.
-pub(super) fn new_sid() -> String {
-    let bytes: [u8; 16] = rand::random();
-    URL_SAFE_NO_PAD.encode(bytes)
 }
 
 pub(super) fn session_error(e: impl std::fmt::Display) -> AppError {

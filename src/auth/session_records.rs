@@ -6,8 +6,10 @@ use actix_web::HttpRequest;
 use actix_web::http::header;
 use chrono::{DateTime, NaiveDateTime};
 
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
 use super::expiry::{SealedLogin, SessionTimeouts};
-use super::login::{new_sid, unix_now};
 use crate::client_ip::{self, TrustedProxies};
 use crate::db::security_events::{self, Event, Kind};
 use crate::db::{AnyConnection, sessions};
@@ -73,7 +75,7 @@ impl SessionStart {
         timeouts: &SessionTimeouts,
         remember: bool,
     ) -> Self {
-        let at = unix_now();
+        let at = chrono::Utc::now().timestamp();
         let sealed = SealedLogin {
             generation: 0,
             sid: new_sid(),
@@ -122,6 +124,12 @@ impl SessionStart {
             .detail(&self.device.label);
         security_events::record(conn, user_id, at, event)
     }
+}
+
+/// A random id of 128 bits, base64url: session ids and session records' public ids.
+pub fn new_sid() -> String {
+    let bytes: [u8; 16] = rand::random();
+    URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// Unix seconds as a UTC timestamp (the epoch when out of range).

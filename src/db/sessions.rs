@@ -1,12 +1,12 @@
 //! Session records (`/account/sessions`): one per login, beside its cookie.
 //! The cookie stays the session; a record is what the user sees and ends.
-//! Ending a session here also revokes its cookie (`revoked_sessions`).
+//! Whoever ends a session here also revokes its cookie (`revoked_sessions`),
+//! in the same transaction.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::AnyConnection;
-use super::revoked_sessions;
 use super::schema::sessions;
 
 /// A new session's record.
@@ -96,10 +96,9 @@ pub fn count_active(
         .get_result(conn)
 }
 
-/// Ends the user's active session `id` for good: the record is marked
-/// ended and its cookie revoked (on every instance within a second).
-/// Returns the record, or `None` when `id` is not one of the user's active
-/// sessions (another user's id included).
+/// Marks the user's active session `id` ended; returns its record (the
+/// caller revokes its cookie), or `None` when `id` is not one of the user's
+/// active sessions (another user's id included).
 pub fn end(
     conn: &mut AnyConnection,
     user_id: i32,
@@ -116,7 +115,6 @@ pub fn end(
             .first(conn)
             .optional()?;
         if let Some(record) = &found {
-            revoked_sessions::revoke(conn, &record.sid, record.expires_at, now)?;
             mark_ended(conn, &record.sid, now)?;
         }
         Ok(found)

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::{page_for, when};
 use crate::auth::CurrentUser;
+use crate::db::revoked_sessions;
 use crate::db::security_events::{self, Kind};
 use crate::db::sessions::{self, SessionRecord};
 use crate::domain::LoginMethod;
@@ -147,6 +148,8 @@ async fn end(
                 let now = Utc::now().naive_utc();
                 let ended = sessions::end(c, user_id, &id, now)?;
                 if let Some(record) = &ended {
+                    // Its cookie, and every copy of it, dies with it.
+                    revoked_sessions::revoke(c, &record.sid, record.expires_at, now)?;
                     let event = device.event(Kind::SessionEnded).detail(&record.label);
                     security_events::record(c, user_id, now, event)?;
                 }
