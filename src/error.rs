@@ -43,8 +43,8 @@ pub enum AppError {
         /// Where to go after the login.
         next: String,
     },
-    /// 401: a wrong code at the second step of a login, or when turning
-    /// two-factor authentication off.
+    /// 401: a wrong code at the second step of a login (turning two-factor
+    /// authentication off with a wrong code is a 422 on its form).
     #[error("Invalid code")]
     InvalidCode,
     /// 401: a passkey login that did not pass (unknown passkey, used or
