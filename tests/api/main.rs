@@ -38,6 +38,7 @@ mod login;
 mod login_failures;
 mod logout;
 mod logs;
+mod operator_cli;
 mod outage;
 mod passkeys;
 mod password_reset;
