@@ -136,14 +136,18 @@ pub(super) fn reset_link(
     let link = settings
         .public_url
         .link(&format!("/password/reset?token={}", token.as_str()));
-    let expires_at = issued_at + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::MAX);
+    let expires_at = chrono::Duration::from_std(ttl)
+        .ok()
+        .and_then(|ttl| issued_at.checked_add_signed(ttl));
+    let at = expires_at.map_or_else(String::new, |t| {
+        t.format(", at %Y-%m-%d %H:%M UTC").to_string()
+    });
     eprintln!(
         "A password-reset link for {username}: it works once and expires after {} \
-         (PASSWORD_RESET_TTL), at {} UTC; a password change voids it.",
+         (PASSWORD_RESET_TTL){at}; a password change voids it.",
         humane_duration(ttl),
-        expires_at.format("%Y-%m-%d %H:%M")
     );
-    let more = json!({ "link": link, "expires_at": rfc3339(expires_at) });
+    let more = json!({ "link": link, "expires_at": expires_at.map(rfc3339) });
     Outcome::change(&username, "link_issued", more, link)
 }
 
