@@ -6,6 +6,7 @@
 //! SQLite file from a PostgreSQL URL).
 
 pub mod account_tokens;
+pub mod accounts;
 mod connection;
 mod errors;
 pub mod login_failures;

@@ -117,6 +117,7 @@ fn help_lists_every_subcommand() {
         "create-user",
         "generate-secret",
         "healthcheck",
+        "users",
     ] {
         assert!(
             out.stdout

@@ -39,6 +39,7 @@ mod login;
 mod login_failures;
 mod logout;
 mod logs;
+mod operator_cli;
 mod outage;
 mod passkeys;
 mod password_reset;

@@ -1,5 +1,5 @@
 //! The command line: `serve` (default), `migrate`, `create-user`,
-//! `generate-secret`, `healthcheck`.
+//! `generate-secret`, `healthcheck`, and the operator's `users …` (`users`).
 #![expect(
     clippy::print_stdout,
     clippy::print_stderr,
@@ -16,12 +16,15 @@ use clap::{Parser, Subcommand};
 
 use crate::auth::tokens::verification_link;
 use crate::config::{SecretKey, Settings};
-use crate::db::{self, users};
+use crate::db;
 use crate::domain::{EmailAddress, NewPassword, Username};
 use crate::error::AppError;
 use crate::mail::{Letter, Mailer};
 use crate::startup::{Application, DB_CONNECTION_TIMEOUT};
 use diesel::Connection as _;
+
+mod table;
+pub mod users;
 
 /// Session-based login with Actix-web: encrypted cookie sessions, Diesel on
 /// PostgreSQL or SQLite. Settings come from the environment and `.env`.
@@ -56,10 +59,15 @@ pub enum Command {
     GenerateSecret,
     /// Exit 0 when GET /healthz on HOST:PORT answers 200 (for container health checks).
     Healthcheck,
+    /// Operator commands for accounts: list, show, lock, unlock,
+    /// reset-password, end-sessions, delete.
+    #[command(long_about = users::USERS_HELP)]
+    Users(users::UsersArgs),
 }
 
 /// Runs the command; errors become one line on stderr and a non-zero status
-/// (2 for bad settings, 1 for anything else).
+/// (2 for bad settings, 3 for a `users` NAME that matches no account, 1 for
+/// anything else).
 pub fn run(cli: Cli) -> ExitCode {
     let command = cli.command.unwrap_or(Command::Serve);
     if let Command::GenerateSecret = command {
@@ -82,13 +90,18 @@ pub fn run(cli: Cli) -> ExitCode {
             email,
         } => create_user(&settings, &username, password_stdin, email.as_deref()),
         Command::Healthcheck => healthcheck(&settings),
+        Command::Users(args) => users::run(&settings, args),
         Command::GenerateSecret => Ok(()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::FAILURE
+            if e.is::<users::NoAccount>() {
+                ExitCode::from(users::NO_ACCOUNT_STATUS)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }
@@ -138,7 +151,7 @@ fn create_user(
     let hash =
         bcrypt::hash(password.expose(), settings.bcrypt_cost).context("hashing the password")?;
     let normalized = email.as_ref().map(EmailAddress::normalized);
-    let new_user = users::NewUser {
+    let new_user = db::users::NewUser {
         username: username.as_str(),
         username_normalized: &username.normalized(),
         password_hash: &hash,
@@ -147,7 +160,7 @@ fn create_user(
         email_normalized: normalized.as_deref(),
     };
     let created = conn.transaction(|conn| {
-        let user = users::insert(conn, &new_user)?;
+        let user = db::users::insert(conn, &new_user)?;
         let link = match &normalized {
             Some(n) => Some(verification_link(conn, &settings.public_url, user.id, n)?),
             None => None,
