@@ -17,6 +17,7 @@ use clap::{Parser, Subcommand};
 use crate::auth::tokens::verification_link;
 use crate::config::{SecretKey, Settings};
 use crate::db;
+use crate::db::security_events::{Event, Kind};
 use crate::domain::{EmailAddress, NewPassword, Username};
 use crate::error::AppError;
 use crate::mail::{Letter, Mailer};
@@ -161,6 +162,8 @@ fn create_user(
     };
     let created = conn.transaction(|conn| {
         let user = db::users::insert(conn, &new_user)?;
+        let created = Event::new(Kind::AccountCreated, None).detail("by an operator");
+        db::security_events::record(conn, user.id, new_user.created_at, created)?;
         let link = match &normalized {
             Some(n) => Some(verification_link(conn, &settings.public_url, user.id, n)?),
             None => None,
@@ -194,7 +197,12 @@ fn create_user(
 
 /// Sends one message through `MAIL_TRANSPORT` and waits for it (retries
 /// included, 60 s at most); whether it was handed over.
-fn send_now(settings: &Settings, to: &str, username: &str, letter: Letter) -> anyhow::Result<bool> {
+pub(crate) fn send_now(
+    settings: &Settings,
+    to: &str,
+    username: &str,
+    letter: Letter,
+) -> anyhow::Result<bool> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

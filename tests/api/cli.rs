@@ -104,6 +104,39 @@ async fn a_created_user_with_an_email_gets_a_verification_link(backend: Backend)
     // "bob" was never half-created.
     let bob = server.client();
     assert_eq!(bob.register("bob").await.status(), StatusCode::SEE_OTHER);
+    // The history starts with the account, made by an operator.
+    let history: serde_json::Value = client
+        .get_json("/account/activity")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let events = history["events"].as_array().unwrap();
+    let first = events.last().unwrap();
+    assert_eq!(first["kind"], "account_created", "{history}");
+    assert_eq!(first["detail"], "by an operator");
+
+    // An operator's reset tells the verified address, as a reset by link does.
+    let mut reset = session_auth(dir.path(), &["users", "reset-password", "alice"]);
+    reset
+        .arg("--password-stdin")
+        .env("DATABASE_URL", &database)
+        .env("MAIL_TRANSPORT", &transport);
+    let out = run(reset, "an operator chose this passphrase\n");
+    assert_success(&out);
+    assert!(out.stderr.contains("told Alice@Example.com"), "{out:#?}");
+    let notices: Vec<String> = std::fs::read_dir(&outbox)
+        .unwrap()
+        .map(|f| std::fs::read_to_string(f.unwrap().path()).unwrap())
+        .filter(|raw| !raw.contains("Confirm your email address"))
+        .collect();
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    let notice = crate::support::mail::Mail::parse(&notices[0], String::new(), vec![]);
+    assert!(
+        notice.subject.to_lowercase().contains("password"),
+        "{}",
+        notice.subject
+    );
 }
 
 #[test]

@@ -21,6 +21,7 @@ crate::stories!(
     end_sessions_ends_every_session_and_keeps_the_password,
     delete_removes_the_account_for_good,
     an_unknown_or_impossible_name_is_exit_3_for_every_command,
+    a_lock_refuses_a_passkey_login_too,
 );
 
 const NEW_PASSWORD: &str = "an operator chose this passphrase";
@@ -601,4 +602,31 @@ fn bad_usage_and_bad_settings_are_exit_2() {
         "{}",
         out.stdout
     );
+}
+
+async fn a_lock_refuses_a_passkey_login_too(backend: Backend) {
+    let (app, mut key) = crate::passkeys::ann_with_a_passkey(backend).await;
+    let operator = Operator::of(&app);
+    operator.ok(&["lock", "ann"]).await;
+    let refused = crate::passkeys::sign_in(&app.new_client(), &mut key, 1).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["error"], "account_locked");
+    assert!(refused_login_recorded(&operator, "passkey").await);
+
+    operator.ok(&["unlock", "ann"]).await;
+    let client = app.new_client();
+    let signed_in = crate::passkeys::sign_in(&client, &mut key, 2).await;
+    assert_eq!(signed_in.status(), StatusCode::OK);
+    assert_eq!(client.whoami().await.as_deref(), Some("ann"));
+}
+
+/// Whether ann's history has a failed `method` login because of the lock.
+async fn refused_login_recorded(operator: &Operator, method: &str) -> bool {
+    let shown = operator.json(&["show", "ann"]).await;
+    shown["events"].as_array().unwrap().iter().any(|e| {
+        e["kind"] == "login_failed"
+            && e["method"] == method
+            && e["detail"] == "the account is locked"
+    })
 }

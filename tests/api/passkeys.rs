@@ -89,7 +89,7 @@ impl Cbor {
 
 /// A platform authenticator in software: one ES256 key, a discoverable
 /// credential, user verification always done.
-struct SoftKey {
+pub(crate) struct SoftKey {
     key: SigningKey,
     credential_id: Vec<u8>,
     user_handle: Option<Vec<u8>>,
@@ -220,7 +220,11 @@ async fn add(client: &TestClient, key: &mut SoftKey, name: &str) -> reqwest::Res
 }
 
 /// A passkey login by `client` with `key`, its counter moved by `step`.
-async fn sign_in(client: &TestClient, key: &mut SoftKey, step: i64) -> reqwest::Response {
+pub(crate) async fn sign_in(
+    client: &TestClient,
+    key: &mut SoftKey,
+    step: i64,
+) -> reqwest::Response {
     let (ceremony, options) = start(client, "/login/passkey/start", &json!({})).await;
     let credential = key.get(&options, step);
     client
@@ -239,7 +243,7 @@ async fn passkeys_of(client: &TestClient) -> Value {
 }
 
 /// An app where ann is logged in with one passkey ("Laptop") from the key returned.
-async fn ann_with_a_passkey(backend: Backend) -> (TestApp, SoftKey) {
+pub(crate) async fn ann_with_a_passkey(backend: Backend) -> (TestApp, SoftKey) {
     let app = TestApp::spawn(backend).await;
     app.register("ann").await;
     let mut key = SoftKey::new(&origin(&app));

@@ -8,14 +8,14 @@ use serde_json::json;
 use super::json::rfc3339;
 use super::{Outcome, change, find, now};
 use crate::auth::tokens::LinkToken;
-use crate::cli::read_new_password;
-use crate::config::Settings;
+use crate::cli::{read_new_password, send_now};
+use crate::config::{MailTransport, Settings};
 use crate::db::account_tokens::Purpose;
 use crate::db::accounts::AccountState;
 use crate::db::security_events::{self, Event, Kind};
 use crate::db::{AnyConnection, login_failures, users};
 use crate::domain::NewPassword;
-use crate::mail::humane_duration;
+use crate::mail::{Letter, humane_duration};
 
 /// The detail of every event these commands record.
 const BY_OPERATOR: &str = "by an operator";
@@ -158,7 +158,11 @@ pub(super) fn set_password(
     settings: &Settings,
     name: &str,
 ) -> anyhow::Result<Outcome> {
-    let username = find(conn, name)?.row.username;
+    let row = find(conn, name)?.row;
+    let (username, verified) = (
+        row.username,
+        row.email.filter(|_| row.email_verified_at.is_some()),
+    );
     let password = read_new_password(true)?;
     let password = NewPassword::parse(&password, &username)
         .map_err(|p| anyhow::anyhow!("password refused: {}", p.join(" ")))?;
@@ -175,8 +179,28 @@ pub(super) fn set_password(
         "set a new password for {username}; ended {} ({WITHIN_A_SECOND}) and cleared any failure lock-out",
         sessions(ended)
     );
+    tell(settings, verified.as_deref(), &username);
     let more = json!({ "sessions_ended": ended });
     Outcome::change(&username, "password_set", more, text)
+}
+
+/// The notice of a password reset to the account's verified address, as
+/// after a reset by link. Not with the development `log` transport, which
+/// would print the message on stdout, where the command's answer goes.
+#[expect(clippy::print_stderr, reason = "a note beside the command's answer")]
+fn tell(settings: &Settings, verified: Option<&str>, username: &str) {
+    let Some(to) = verified else { return };
+    if matches!(settings.mail_transport, MailTransport::Log) {
+        eprintln!("note: no notice mailed to {to} (MAIL_TRANSPORT=log)");
+        return;
+    }
+    let letter = Letter::PasswordChanged { by_reset: true };
+    match send_now(settings, to, username, letter) {
+        Ok(true) => eprintln!("told {to}"),
+        Ok(false) | Err(_) => {
+            eprintln!("warning: the notice to {to} could not be sent (see the log)")
+        }
+    }
 }
 
 /// `users end-sessions NAME`: ends every session of the account.
