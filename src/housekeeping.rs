@@ -16,18 +16,30 @@ const BATCH: i64 = 500;
 /// Statements per table and run: what is left waits for the next run.
 const MAX_BATCHES: usize = 20;
 
-/// Starts the periodic runs on the current Tokio runtime.
-pub fn start(db: Database, retention: Duration) {
-    tokio::spawn(async move {
+/// The periodic clean-up of one server.
+pub struct Housekeeping {
+    db: Database,
+    retention: Duration,
+}
+
+impl Housekeeping {
+    /// Clean-ups on `db`; events older than `retention` go.
+    pub fn new(db: Database, retention: Duration) -> Self {
+        Self { db, retention }
+    }
+
+    /// Runs at once and then every [`EVERY`], for as long as it is polled
+    /// (the server polls it while it serves).
+    pub async fn run_forever(self) -> std::convert::Infallible {
         let mut ticks = tokio::time::interval(EVERY);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticks.tick().await;
-            if let Err(e) = run(&db, retention).await {
+            if let Err(e) = run(&self.db, self.retention).await {
                 log::warn!("housekeeping: {e}");
             }
         }
-    });
+    }
 }
 
 /// One run; returns how many session records and events it deleted.

@@ -23,7 +23,7 @@ use crate::config::{PublicUrl, Settings};
 use crate::cookies::SealedCookie;
 use crate::db::{self, Database};
 use crate::flash::FlashCookies;
-use crate::housekeeping;
+use crate::housekeeping::Housekeeping;
 use crate::mail::{Mailer, Outbox};
 use crate::render::{self, Pages};
 use crate::routes;
@@ -38,6 +38,7 @@ pub struct Application {
     port: u16,
     server: Server,
     outbox: Outbox,
+    housekeeping: Housekeeping,
 }
 
 /// How long a stopping server waits for queued mail.
@@ -77,7 +78,7 @@ impl Application {
         );
         let passkeys = relying_party(&settings)?;
         let state = web::Data::new(build_state(settings, pool, hasher, mailer, passkeys)?);
-        housekeeping::start(state.db.clone(), state.settings.activity_retention);
+        let housekeeping = Housekeeping::new(state.db.clone(), state.settings.activity_retention);
 
         let access_log =
             log::log_enabled!(target: "actix_web::middleware::logger", log::Level::Info);
@@ -142,6 +143,7 @@ impl Application {
             port,
             server,
             outbox,
+            housekeeping,
         })
     }
 
@@ -157,7 +159,12 @@ impl Application {
     /// meanwhile stops it at once.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let mut signals = StopSignals::listen()?;
-        let Some(served) = Self::serve(self.server, &mut signals).await else {
+        // Clean-ups run while the server serves and stop with it.
+        let serving = tokio::select! {
+            served = Self::serve(self.server, &mut signals) => served,
+            never = self.housekeeping.run_forever() => match never {},
+        };
+        let Some(served) = serving else {
             // Stopped at once: mail still queued is given up (and logged).
             self.outbox
                 .finish(Duration::ZERO, std::future::ready(()))
