@@ -367,6 +367,81 @@ async fn two_factor_authentication_is_set_up_with_the_qr_code_and_then_asked_at_
     browser.finish().await;
 }
 
+#[tokio::test]
+async fn a_session_ended_from_another_browser_is_logged_out_at_once_and_listed_as_ended() {
+    let Some(laptop) = Browser::start().await else {
+        return;
+    };
+    // The other device: its own profile (so its own cookie) and a browser
+    // the session list names differently.
+    const FIREFOX_ON_WINDOWS: &str =
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0";
+    let user_agent = format!("--user-agent={FIREFOX_ON_WINDOWS}");
+    let other = Browser::second_on(&laptop, &[&user_agent]).await;
+    laptop.register("hana", PASSWORD).await;
+    other.goto("/login").await;
+    other.submit_login("hana", PASSWORD).await;
+    other.expect_dashboard("hana").await;
+
+    // Two sessions, this one first and marked.
+    laptop.goto("/account").await;
+    laptop.click_and_wait("a[href='/account/sessions']").await;
+    assert_eq!(laptop.text("h1").await, "Your sessions");
+    assert_eq!(laptop.count("table.sessions tbody tr").await, 2);
+    assert_eq!(laptop.count("table.sessions tr.current-session").await, 1);
+    assert_eq!(laptop.count("table.sessions .badge").await, 1);
+    let this = laptop.text("tr.current-session td.session-label").await;
+    assert!(this.starts_with("Headless Chrome on Linux"), "{this:?}");
+    assert_eq!(
+        laptop
+            .text("tr.current-session td.session-label .badge")
+            .await,
+        "this session"
+    );
+    let others = "table.sessions tbody tr:not(.current-session)";
+    assert_eq!(
+        laptop.text(&format!("{others} td.session-label")).await,
+        "Firefox on Windows"
+    );
+    laptop.screenshot("sessions-page").await;
+
+    // "Log out this session" on the other one: back here with a notice.
+    let id = laptop
+        .attr(others, "data-session")
+        .await
+        .expect("the row names its session");
+    laptop
+        .click_and_wait(&format!(
+            "tr[data-session='{id}'] form[action='/account/sessions/{id}/logout'] button[type=submit]"
+        ))
+        .await;
+    assert_eq!(laptop.path().await, "/account/sessions");
+    let notice = laptop.wait_for_text(".flashes", "Logged out").await;
+    assert_eq!(notice, "Logged out: Firefox on Windows");
+    assert_eq!(laptop.count("table.sessions tbody tr").await, 1);
+    assert_eq!(laptop.count("table.sessions tr.current-session").await, 1);
+
+    // The other browser is logged out at once (one instance).
+    other.reload().await;
+    other.expect_login_page().await;
+    assert_eq!(other.path().await, "/login?next=%2Fdashboard");
+
+    // The event, with the device it ended.
+    laptop.click_and_wait("a[href='/account/activity']").await;
+    assert_eq!(laptop.text("h1").await, "Security activity");
+    let ended = "table.activity tr[data-kind=session_ended]";
+    assert_eq!(laptop.count(ended).await, 1);
+    assert_eq!(
+        laptop.text(&format!("{ended} .event-what")).await,
+        "Session ended"
+    );
+    let row = laptop.text(ended).await;
+    assert!(row.contains("Firefox on Windows"), "{row:?}");
+
+    other.finish().await;
+    laptop.finish().await;
+}
+
 /// The mail stories here read their mail from `support::mail`'s sink. It
 /// needs no browser, so this runs without chromedriver too; it also keeps the
 /// sink's API in use in this binary (see `support/mod.rs`).

@@ -2,6 +2,7 @@
 //! finding and filling elements, waiting for pages, screenshots.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use fantoccini::elements::Element;
@@ -15,21 +16,24 @@ use super::TIMEOUT;
 use super::chromedriver::{Chromedriver, chromedriver};
 use crate::support::mail::SmtpSink;
 
-/// The app, a chromedriver and a headless Chromium session, for one test.
+/// The app, a chromedriver and a headless Chromium session, for one test
+/// (and any further browsers on the same app: [`Browser::second_on`]).
 pub struct Browser {
     pub client: Client,
     /// `http://127.0.0.1:PORT` of the app (or `http://localhost:PORT`, see
     /// [`Browser::start_on_localhost`]).
     pub address: String,
-    /// Where the app's mail goes (SMTP on 127.0.0.1).
-    pub sink: SmtpSink,
+    /// Where the app's mail goes (SMTP on 127.0.0.1); shared by the
+    /// browsers on one app.
+    pub sink: Arc<SmtpSink>,
     /// The app's `PUBLIC_URL`: `http://localhost:PORT`, the origin of mailed links.
     pub public_url: String,
     // Fields drop in this order: the browser processes go before their
-    // profile directory is removed.
+    // profile directory is removed. The database goes with the last
+    // browser on the app.
     _driver: Chromedriver,
     _profile: tempfile::TempDir,
-    _database: tempfile::TempDir,
+    _database: Arc<tempfile::TempDir>,
 }
 
 impl Browser {
@@ -67,17 +71,37 @@ impl Browser {
 
         let profile = tempfile::tempdir().expect("temp dir for the Chromium profile");
         let driver = Chromedriver::start(&chromedriver, profile.path()).await;
-        let client = new_session(&driver, profile.path()).await;
+        let client = new_session(&driver, profile.path(), &[]).await;
 
         Some(Self {
             client,
             address: format!("http://{host}:{port}"),
-            sink,
+            sink: Arc::new(sink),
             public_url: format!("http://localhost:{port}"),
             _driver: driver,
             _profile: profile,
-            _database: database,
+            _database: Arc::new(database),
         })
+    }
+
+    /// Another browser on `first`'s app: a chromedriver and a fresh profile
+    /// of its own (so its own cookies: another person's device, as far as
+    /// the app can tell), with `args` added to Chromium's, e.g.
+    /// `--user-agent=…`.
+    pub async fn second_on(first: &Self, args: &[&str]) -> Self {
+        let chromedriver = chromedriver().expect("chromedriver, as for the first browser");
+        let profile = tempfile::tempdir().expect("temp dir for the Chromium profile");
+        let driver = Chromedriver::start(&chromedriver, profile.path()).await;
+        let client = new_session(&driver, profile.path(), args).await;
+        Self {
+            client,
+            address: first.address.clone(),
+            sink: Arc::clone(&first.sink),
+            public_url: first.public_url.clone(),
+            _driver: driver,
+            _profile: profile,
+            _database: Arc::clone(&first._database),
+        }
     }
 
     /// Ends the browser session cleanly (the processes go on drop).
@@ -182,6 +206,15 @@ impl Browser {
             .is_empty()
     }
 
+    /// How many elements match `css` now.
+    pub async fn count(&self, css: &str) -> usize {
+        self.client
+            .find_all(Locator::Css(css))
+            .await
+            .expect("find_all")
+            .len()
+    }
+
     /// The text of the element matching `css`.
     pub async fn text(&self, css: &str) -> String {
         self.find(css).await.text().await.expect("element text")
@@ -279,29 +312,31 @@ pub fn screenshot_dir() -> PathBuf {
         .join("screenshots")
 }
 
-/// A new headless Chromium session with a fresh profile in `profile`.
-async fn new_session(driver: &Chromedriver, profile: &Path) -> Client {
+/// A new headless Chromium session with a fresh profile in `profile`, with
+/// `extra_args` after the usual arguments.
+async fn new_session(driver: &Chromedriver, profile: &Path, extra_args: &[&str]) -> Client {
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
     let user_data_dir = profile.join("chromium");
+    let mut args: Vec<String> = [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,900",
+    ]
+    .map(str::to_owned)
+    .into();
+    args.push(format!("--user-data-dir={}", user_data_dir.display()));
+    args.extend(extra_args.iter().map(|a| (*a).to_owned()));
     let mut capabilities = serde_json::Map::new();
     capabilities.insert(
         "goog:chromeOptions".to_owned(),
-        json!({
-            "binary": chromium,
-            "args": [
-                "--headless=new",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--window-size=1280,900",
-                format!("--user-data-dir={}", user_data_dir.display()),
-            ],
-        }),
+        json!({ "binary": chromium, "args": args }),
     );
     ClientBuilder::new(HttpConnector::new())
         .capabilities(capabilities)

@@ -2,7 +2,8 @@
 //! database, a chromedriver of its own, and headless Chromium driven through
 //! fantoccini.
 //!
-//! - `browser`: the app and the WebDriver session a test drives ([`Browser`]).
+//! - `browser`: the app and the WebDriver session a test drives ([`Browser`];
+//!   [`Browser::second_on`] opens another, with its own profile, on the same app).
 //! - `stories`: what a person does there (register, log in, log out).
 //! - `chromedriver`: finding chromedriver and owning its processes.
 //! - `webauthn`: chromedriver's virtual authenticator, for passkeys.
