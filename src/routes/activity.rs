@@ -3,7 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::{page_for, when};
+use super::{page_for, rfc3339, when};
 use crate::auth::CurrentUser;
 use crate::db::security_events::{self, Kind};
 use crate::domain::LoginMethod;
@@ -39,11 +39,7 @@ pub async fn show(
                 (Some(m), true) => Some(LoginMethod::describe(m)),
                 (m, _) => m.as_deref(),
             };
-            let at = if html {
-                when(e.at)
-            } else {
-                e.at.and_utc().to_rfc3339()
-            };
+            let at = if html { when(e.at) } else { rfc3339(e.at) };
             serde_json::json!({
                 "at": at,
                 "kind": e.kind,

@@ -183,6 +183,13 @@ pub fn when(t: chrono::NaiveDateTime) -> String {
     t.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
+/// A time as the JSON API gives it: RFC 3339 in UTC, whole seconds
+/// (`2026-12-01T18:30:05+00:00`).
+pub fn rfc3339(t: chrono::NaiveDateTime) -> String {
+    t.and_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+}
+
 /// 422 for the whole form, with `problem`.
 pub fn form_problem(problem: &str) -> AppError {
     AppError::Validation(FieldErrors::from([("form", vec![problem.to_owned()])]))

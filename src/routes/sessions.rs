@@ -5,11 +5,11 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::{NaiveDateTime, Utc};
+use chrono::Utc;
 use diesel::Connection as _;
 use serde::Serialize;
 
-use super::{page_for, when};
+use super::{page_for, rfc3339, when};
 use crate::auth::CurrentUser;
 use crate::db::revoked_sessions;
 use crate::db::security_events::{self, Kind};
@@ -41,10 +41,6 @@ pub struct SessionJson {
     pub user_agent: String,
     /// Whether this is the session of the request.
     pub current: bool,
-}
-
-fn rfc3339(t: NaiveDateTime) -> String {
-    t.and_utc().to_rfc3339()
 }
 
 /// The user's active sessions, this one first.

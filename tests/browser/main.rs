@@ -538,14 +538,14 @@ async fn a_passkey_added_on_the_account_page_signs_in_without_a_password() {
 #[tokio::test]
 async fn after_the_reauthentication_window_a_passkey_confirms_it_is_you() {
     let Some(browser) =
-        Browser::start_on_localhost_with(|s| s.reauth_window = Duration::from_secs(2)).await
+        Browser::start_on_localhost_with(|s| s.reauth_window = Duration::from_secs(5)).await
     else {
         return;
     };
     browser.add_virtual_authenticator().await;
     browser.register("quinn", PASSWORD).await;
     browser.add_passkey("Laptop").await;
-    tokio::time::sleep(Duration::from_millis(2100)).await;
+    tokio::time::sleep(Duration::from_millis(5100)).await;
 
     // Adding another is sensitive: the script is sent to the confirmation page.
     browser.goto("/account/passkeys").await;
