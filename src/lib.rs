@@ -19,6 +19,7 @@
 
 // Lints: the `[lints]` table in Cargo.toml (it covers every target).
 
+pub(crate) mod access_log;
 pub(crate) mod assets;
 pub(crate) mod auth;
 pub(crate) mod body_limit;
@@ -31,8 +32,10 @@ pub(crate) mod domain;
 pub(crate) mod error;
 pub(crate) mod flash;
 pub(crate) mod housekeeping;
+pub mod logging;
 pub(crate) mod mail;
 pub(crate) mod render;
+pub(crate) mod request_id;
 pub(crate) mod routes;
 pub(crate) mod signals;
 pub mod startup;

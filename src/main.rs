@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser as _;
 use session_auth::cli::{self, Cli};
+use session_auth::logging::{self, LogFormat};
 
 #[expect(clippy::print_stderr, reason = "an error before the logger starts")]
 fn main() -> ExitCode {
@@ -16,6 +17,13 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     let cli = Cli::parse();
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let format = std::env::var("LOG_FORMAT").map_or(Ok(LogFormat::Text), |v| LogFormat::parse(&v));
+    match format {
+        Ok(format) => logging::init(format),
+        Err(problem) => {
+            eprintln!("error: LOG_FORMAT: {problem}");
+            return ExitCode::from(2);
+        }
+    }
     cli::run(cli)
 }

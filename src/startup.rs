@@ -6,10 +6,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::Server;
-use actix_web::middleware::{Condition, DefaultHeaders, Logger, from_fn};
+use actix_web::middleware::{Condition, DefaultHeaders, from_fn};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context as _;
 
+use crate::access_log::{self, log_access};
 use crate::auth::csrf::refuse_cross_site;
 use crate::auth::login::identity_middleware;
 use crate::auth::passkeys::Passkeys;
@@ -26,6 +27,7 @@ use crate::flash::FlashCookies;
 use crate::housekeeping::Housekeeping;
 use crate::mail::{Mailer, Outbox};
 use crate::render::{self, Pages};
+use crate::request_id;
 use crate::routes;
 use crate::signals::StopSignals;
 use crate::state::AppState;
@@ -80,8 +82,7 @@ impl Application {
         let state = web::Data::new(build_state(settings, pool, hasher, mailer, passkeys)?);
         let housekeeping = Housekeeping::new(state.db.clone(), state.settings.activity_retention);
 
-        let access_log =
-            log::log_enabled!(target: "actix_web::middleware::logger", log::Level::Info);
+        let access_log = log::log_enabled!(target: access_log::TARGET, log::Level::Info);
         let server = HttpServer::new(move || {
             // Each middleware gets its own piece, once per worker; an `Rc`
             // clone per request (no atomics) hands it to the request.
@@ -89,6 +90,7 @@ impl Application {
             let cookie = Rc::new(cookie.clone());
             let cookie_inner = Rc::clone(&cookie);
             let proxies = Rc::new(state.settings.trusted_proxies.clone());
+            let ids_from = Rc::clone(&proxies);
             let guard = Rc::new(state.auth.clone());
             let allow_registration = state.settings.allow_registration;
             let reauth_window = state.settings.reauth_window;
@@ -126,11 +128,13 @@ impl Application {
                 .wrap(security_headers())
                 // The access log costs a formatted line per request: skip it
                 // entirely when RUST_LOG leaves it out.
-                .wrap(Condition::new(
-                    access_log,
-                    Logger::new(r#"%a "%{request}xi" %s %b %Dms"#)
-                        .custom_request_replace("request", |req| request_line(req.request())),
-                ))
+                .wrap(Condition::new(access_log, from_fn(log_access)))
+                // Outermost: every answer, and every log line of its request,
+                // carries the request's id.
+                .wrap(from_fn(move |req, next| {
+                    let proxies = Rc::clone(&ids_from);
+                    async move { request_id::assign(&proxies, req, next).await }
+                }))
         })
         .workers(workers)
         .shutdown_timeout(10)
@@ -274,26 +278,6 @@ fn session_cookie_config(settings: &Settings) -> SessionCookieConfig {
             .collect(),
         remember_secs: i64::try_from(settings.remember_me_duration.as_secs()).unwrap_or(i64::MAX),
     }
-}
-
-/// The request line for the access log, with the value of any `token`
-/// in the query hidden: links from mail carry one, and a log line must
-/// never open an account.
-fn request_line(req: &actix_web::HttpRequest) -> String {
-    let query = req.query_string();
-    let shown = if query.is_empty() {
-        String::new()
-    } else {
-        let pairs: Vec<String> = query
-            .split('&')
-            .map(|pair| match pair.split_once('=') {
-                Some((name, _)) if name.eq_ignore_ascii_case("token") => format!("{name}=[hidden]"),
-                _ => pair.to_owned(),
-            })
-            .collect();
-        format!("?{}", pairs.join("&"))
-    };
-    format!("{} {}{shown} {:?}", req.method(), req.path(), req.version())
 }
 
 fn security_headers() -> DefaultHeaders {

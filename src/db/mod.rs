@@ -24,6 +24,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
+
+use crate::request_id::RequestId;
 use diesel::connection::SimpleConnection as _;
 use diesel::prelude::*;
 use diesel::r2d2::{self, ManageConnection, R2D2Connection as _};
@@ -292,41 +294,45 @@ impl Database {
         };
         let (pool, suspicion) = (self.pool.clone(), Arc::clone(&self.suspicion));
         let slow_waits = Arc::clone(&self.slow_waits);
+        // The work's log lines belong to the request that asked for it.
+        let request = RequestId::current();
         let job = actix_web::web::block(move || {
-            // Held until the work is done, even if the request stops waiting.
-            let _permit = permit;
-            for attempt in 1..=attempts {
-                let mut conn = check_out(&pool, &suspicion, asked, limit)?;
-                slow_waits.note(asked.elapsed(), || {
-                    let state = pool.state();
-                    format!(
-                        "{} open, {} idle, pool size {}",
-                        state.connections,
-                        state.idle_connections,
-                        pool.max_size()
-                    )
-                });
-                match work(&mut conn) {
-                    // After a failure, one round trip tells whether the
-                    // connection itself is gone (paid only then, never on the
-                    // hot path): if so, the database dropped it, whatever
-                    // error the driver named, and it must not serve again.
-                    Err(AppError::DatabaseUnavailable(cause) | AppError::Unexpected(cause))
-                        if ping(&mut conn).is_err() =>
-                    {
-                        conn.discard();
-                        suspicion.fetch_add(1, Ordering::AcqRel);
-                        if attempt == attempts {
-                            return Err(AppError::DatabaseUnavailable(cause));
+            RequestId::carry(request.as_ref(), || {
+                // Held until the work is done, even if the request stops waiting.
+                let _permit = permit;
+                for attempt in 1..=attempts {
+                    let mut conn = check_out(&pool, &suspicion, asked, limit)?;
+                    slow_waits.note(asked.elapsed(), || {
+                        let state = pool.state();
+                        format!(
+                            "{} open, {} idle, pool size {}",
+                            state.connections,
+                            state.idle_connections,
+                            pool.max_size()
+                        )
+                    });
+                    match work(&mut conn) {
+                        // After a failure, one round trip tells whether the
+                        // connection itself is gone (paid only then, never on the
+                        // hot path): if so, the database dropped it, whatever
+                        // error the driver named, and it must not serve again.
+                        Err(AppError::DatabaseUnavailable(cause) | AppError::Unexpected(cause))
+                            if ping(&mut conn).is_err() =>
+                        {
+                            conn.discard();
+                            suspicion.fetch_add(1, Ordering::AcqRel);
+                            if attempt == attempts {
+                                return Err(AppError::DatabaseUnavailable(cause));
+                            }
+                            log::warn!(
+                                "a database connection was found dead ({cause:#}); trying another"
+                            );
                         }
-                        log::warn!(
-                            "a database connection was found dead ({cause:#}); trying another"
-                        );
+                        result => return result,
                     }
-                    result => return result,
                 }
-            }
-            Err(AppError::Unexpected(anyhow::anyhow!("no attempt made")))
+                Err(AppError::Unexpected(anyhow::anyhow!("no attempt made")))
+            })
         });
         // A database that keeps the connection open but stops answering
         // would hold the request forever; answer 503 instead. (The blocked

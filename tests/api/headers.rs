@@ -8,7 +8,45 @@ use crate::helpers::*;
 crate::stories!(
     every_answer_carries_the_security_headers,
     pages_for_a_logged_in_user_are_never_cached_and_vary_by_cookie,
+    a_request_id_from_anyone_but_a_trusted_proxy_is_replaced,
 );
+
+/// `X-Request-Id` is believed only from `TRUSTED_PROXIES`: a client could
+/// otherwise write what it likes into the log. Each answer gets its own id.
+async fn a_request_id_from_anyone_but_a_trusted_proxy_is_replaced(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let sent = |client: &TestClient, id: &'static str| {
+        let request = client
+            .request(Method::GET, "/login")
+            .header("x-request-id", id);
+        async move {
+            let response = request.send().await.unwrap();
+            response.headers()["x-request-id"]
+                .to_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let made = sent(&app, "chosen-by-the-client").await;
+    assert_ne!(made, "chosen-by-the-client");
+    assert_eq!(made.len(), 22, "{made}");
+    assert_ne!(
+        sent(&app, "chosen-by-the-client").await,
+        made,
+        "one id per request"
+    );
+
+    let behind_proxy = TestApp::spawn_with(backend, |s| {
+        s.trusted_proxies = session_auth::client_ip::TrustedProxies::parse("127.0.0.1").unwrap();
+    })
+    .await;
+    assert_eq!(sent(&behind_proxy, "lb-1234").await, "lb-1234");
+    let odd = sent(&behind_proxy, "two words").await;
+    assert_ne!(
+        odd, "two words",
+        "an id that cannot be logged as it is is replaced"
+    );
+}
 
 #[track_caller]
 fn assert_security_headers(what: &str, response: &Response) {
@@ -34,6 +72,11 @@ fn assert_security_headers(what: &str, response: &Response) {
     assert_eq!(header("x-content-type-options"), "nosniff", "{what}");
     assert_eq!(header("x-frame-options"), "DENY", "{what}");
     assert!(!header("referrer-policy").is_empty(), "{what}");
+    let id = header("x-request-id");
+    assert!(
+        (1..=128).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_graphic()),
+        "{what}: request id {id:?}"
+    );
 }
 
 async fn every_answer_carries_the_security_headers(backend: Backend) {

@@ -68,6 +68,37 @@ fn cookie_values(response: &Response) -> Vec<String> {
 
 #[tokio::test]
 async fn the_log_tells_what_happened_without_leaking_secrets() {
+    tells_what_happened_without_leaking_secrets("text").await;
+}
+
+/// The same story with `LOG_FORMAT=json`: every line is a JSON object, and
+/// its messages say the same, leaking nothing either.
+#[tokio::test]
+async fn the_json_log_tells_what_happened_without_leaking_secrets() {
+    tells_what_happened_without_leaking_secrets("json").await;
+}
+
+/// The messages of a `LOG_FORMAT=json` log, one per line (each line must be
+/// a JSON object with a message); a text log as it is.
+fn messages(log: &str, format: &str) -> String {
+    if format == "text" {
+        return log.to_owned();
+    }
+    log.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|line| {
+            let value: serde_json::Value = serde_json::from_str(line)
+                .unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}"));
+            for field in ["time", "level", "target"] {
+                assert!(value[field].is_string(), "no {field}: {line}");
+            }
+            value["message"].as_str().expect("a message").to_owned()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+async fn tells_what_happened_without_leaking_secrets(format: &str) {
     let dir = tempfile::tempdir().unwrap();
     let secret = run(session_auth(dir.path(), &["generate-secret"]), "")
         .stdout
@@ -78,6 +109,7 @@ async fn the_log_tells_what_happened_without_leaking_secrets() {
         ("RUST_LOG", "debug"),
         ("SECRET_KEY", secret.as_str()),
         ("DATABASE_URL", &database),
+        ("LOG_FORMAT", format),
     ];
     let mut server = Service::serve(dir.path(), &vars);
     let client = server.client();
@@ -123,11 +155,13 @@ async fn the_log_tells_what_happened_without_leaking_secrets() {
             .count()
     };
     let deadline = Instant::now() + Duration::from_secs(5);
-    while requests(&server.log()) < expected.len() && Instant::now() < deadline {
+    while requests(&messages(&server.log(), format)) < expected.len() && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     server.kill();
-    let log = server.log();
+    let raw = server.log();
+    assert!(!raw.contains(SECRET_PASSWORD) && !raw.contains(&secret));
+    let log = messages(&raw, format);
 
     for (what, value) in [
         ("the password", SECRET_PASSWORD),
@@ -268,4 +302,104 @@ async fn in_development_mail_is_printed_on_standard_output() {
     ] {
         assert!(log.contains(part), "{part:?} missing:\n{log}");
     }
+}
+
+/// With `LOG_FORMAT=json`, every line a request writes carries its id, the
+/// id its answer gives in `X-Request-Id`; a trusted proxy's id is kept.
+#[tokio::test]
+async fn json_lines_carry_the_id_of_their_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = sqlite_in(dir.path());
+    let vars = [
+        ("RUST_LOG", "info"),
+        ("DATABASE_URL", database.as_str()),
+        ("LOG_FORMAT", "json"),
+        ("TRUSTED_PROXIES", "127.0.0.1"),
+    ];
+    let mut server = Service::serve(dir.path(), &vars);
+    let client = server.client();
+    assert_eq!(
+        client
+            .register_with(USERNAME, SECRET_PASSWORD)
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    client.logout().await;
+    let id_of = |response: &Response| {
+        response.headers()["x-request-id"]
+            .to_str()
+            .unwrap()
+            .to_owned()
+    };
+    let failed = server.client().login_json(USERNAME, WRONG_PASSWORD).await;
+    assert_eq!(failed.status(), StatusCode::UNAUTHORIZED);
+    let failed_id = id_of(&failed);
+    let passed = client.login_json(USERNAME, SECRET_PASSWORD).await;
+    let passed_id = id_of(&passed);
+    assert_ne!(failed_id, passed_id);
+    let proxied = client
+        .request(reqwest::Method::GET, "/no/such/page")
+        .header("x-request-id", "edge-7f3a")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(proxied.status(), StatusCode::NOT_FOUND);
+    assert_eq!(id_of(&proxied), "edge-7f3a", "kept from a trusted proxy");
+
+    let lines_of = |log: &str, id: &str| -> Vec<serde_json::Value> {
+        log.lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter(|v| v["request_id"] == id)
+            .collect()
+    };
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while lines_of(&server.log(), "edge-7f3a").is_empty() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    server.kill();
+    let log = server.log();
+    let said = |id: &str| -> Vec<String> {
+        lines_of(&log, id)
+            .iter()
+            .map(|v| v["message"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let failed_lines = said(&failed_id);
+    assert!(
+        failed_lines.iter().any(|m| m.starts_with("login failed")),
+        "{failed_lines:?}\n{log}"
+    );
+    assert!(
+        failed_lines
+            .iter()
+            .any(|m| m.contains("\"POST /login HTTP/1.1\" 401")),
+        "the access line: {failed_lines:?}"
+    );
+    let passed_lines = said(&passed_id);
+    assert!(
+        passed_lines
+            .iter()
+            .any(|m| m.starts_with("login succeeded"))
+    );
+    assert!(
+        passed_lines
+            .iter()
+            .any(|m| m.contains("\"POST /login HTTP/1.1\" 200"))
+    );
+    assert!(
+        said("edge-7f3a")
+            .iter()
+            .any(|m| m.contains("GET /no/such/page"))
+    );
+    // Lines outside any request (start-up) have none.
+    assert!(
+        log.lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .any(|v| v["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("listening on"))
+                && v["request_id"].is_null()),
+        "{log}"
+    );
 }
