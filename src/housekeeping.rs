@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use chrono::Utc;
 
-use crate::db::{Database, security_events, sessions};
+use crate::db::{AnyConnection, Database, security_events, sessions};
+use crate::error::AppError;
 
 /// How often a run starts (the first one at start-up).
 const EVERY: Duration = Duration::from_secs(10 * 60);
@@ -42,32 +43,31 @@ impl Housekeeping {
     }
 }
 
-/// One run; returns how many session records and events it deleted.
-pub async fn run(
+/// Runs `delete` (up to [`BATCH`] rows a statement) until it deletes fewer
+/// than a batch or [`MAX_BATCHES`] statements ran; returns the rows deleted.
+async fn in_batches(
     db: &Database,
-    retention: Duration,
-) -> Result<(usize, usize), crate::error::AppError> {
+    delete: impl Fn(&mut AnyConnection) -> diesel::QueryResult<usize> + Copy + Send + 'static,
+) -> Result<usize, AppError> {
+    let mut deleted = 0;
+    for _ in 0..MAX_BATCHES {
+        let n = db.run(move |c| Ok(delete(c)?)).await?;
+        deleted += n;
+        if n < usize::try_from(BATCH).unwrap_or(usize::MAX) {
+            break;
+        }
+    }
+    Ok(deleted)
+}
+
+/// One run; returns how many session records and events it deleted.
+pub async fn run(db: &Database, retention: Duration) -> Result<(usize, usize), AppError> {
     let now = Utc::now().naive_utc();
     let oldest_event = now - chrono::Duration::from_std(retention).unwrap_or(chrono::Duration::MAX);
-    let mut deleted = (0, 0);
-    for _ in 0..MAX_BATCHES {
-        let n = db
-            .run(move |c| Ok(sessions::delete_finished(c, now, BATCH)?))
-            .await?;
-        deleted.0 += n;
-        if n < usize::try_from(BATCH).unwrap_or(usize::MAX) {
-            break;
-        }
-    }
-    for _ in 0..MAX_BATCHES {
-        let n = db
-            .run(move |c| Ok(security_events::prune(c, oldest_event, BATCH)?))
-            .await?;
-        deleted.1 += n;
-        if n < usize::try_from(BATCH).unwrap_or(usize::MAX) {
-            break;
-        }
-    }
+    let deleted = (
+        in_batches(db, move |c| sessions::delete_finished(c, now, BATCH)).await?,
+        in_batches(db, move |c| security_events::prune(c, oldest_event, BATCH)).await?,
+    );
     if deleted != (0, 0) {
         log::info!(
             "housekeeping: deleted {} finished session records and {} old security events",

@@ -213,6 +213,22 @@ pub(crate) fn sqlite_pool() -> (tempfile::TempDir, Pool) {
     (dir, pool)
 }
 
+/// A new account named `name` on `conn`, for unit tests that need rows
+/// belonging to someone; returns its id.
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "test set-up: a panic fails the test")]
+pub(crate) fn test_user(conn: &mut AnyConnection, name: &str) -> i32 {
+    let user = users::NewUser {
+        username: name,
+        username_normalized: &name.to_lowercase(),
+        password_hash: "x",
+        created_at: chrono::Utc::now().naive_utc(),
+        email: None,
+        email_normalized: None,
+    };
+    users::insert(conn, &user).unwrap().id
+}
+
 /// How long one unit of database work may take before the request gets 503.
 pub const QUERY_TIMEOUT: Duration = Duration::from_secs(5);
 

@@ -105,15 +105,7 @@ mod tests {
         let (_dir, pool) = sqlite_pool();
         let mut conn = pool.get().unwrap();
         let now = Utc::now().naive_utc();
-        let user = crate::db::users::NewUser {
-            username: "Alice",
-            username_normalized: "alice",
-            password_hash: "x",
-            created_at: now,
-            email: None,
-            email_normalized: None,
-        };
-        let id = crate::db::users::insert(&mut conn, &user).unwrap().id;
+        let id = crate::db::test_user(&mut conn, "Alice");
         fn live(conn: &mut AnyConnection, id: i32, sid: &str) -> Option<SessionUser> {
             live_session_user(conn, id, sid).unwrap()
         }

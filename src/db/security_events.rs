@@ -240,23 +240,14 @@ mod tests {
     use chrono::{TimeDelta, Utc};
 
     use super::*;
-    use crate::db::sqlite_pool;
-    use crate::db::users::{NewUser, insert};
+    use crate::db::{sqlite_pool, test_user};
 
     #[test]
     fn old_events_are_pruned_in_batches_and_recent_ones_listed_newest_first() {
         let (_dir, pool) = sqlite_pool();
         let mut conn = pool.get().unwrap();
         let now = Utc::now().naive_utc();
-        let user = NewUser {
-            username: "ann",
-            username_normalized: "ann",
-            password_hash: "x",
-            created_at: now,
-            email: None,
-            email_normalized: None,
-        };
-        let id = insert(&mut conn, &user).unwrap().id;
+        let id = test_user(&mut conn, "ann");
         let old = now - TimeDelta::days(100);
         for _ in 0..3 {
             record(&mut conn, id, old, Event::new(Kind::LoginFailed, None)).unwrap();

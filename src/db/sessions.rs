@@ -206,23 +206,14 @@ mod tests {
     use chrono::{TimeDelta, Utc};
 
     use super::*;
-    use crate::db::sqlite_pool;
-    use crate::db::users::{NewUser, insert as insert_user};
+    use crate::db::{sqlite_pool, test_user};
 
     #[test]
     fn finished_records_go_in_bounded_batches_and_live_ones_stay() {
         let (_dir, pool) = sqlite_pool();
         let mut conn = pool.get().unwrap();
         let now = Utc::now().naive_utc();
-        let user = NewUser {
-            username: "ann",
-            username_normalized: "ann",
-            password_hash: "x",
-            created_at: now,
-            email: None,
-            email_normalized: None,
-        };
-        let user_id = insert_user(&mut conn, &user).unwrap().id;
+        let user_id = test_user(&mut conn, "ann");
         let record = |n: usize, expires_at| {
             let (id, sid) = (format!("id-{n}"), format!("sid-{n}"));
             move |conn: &mut AnyConnection| {
