@@ -8,6 +8,7 @@ use actix_web::{HttpMessage as _, web};
 use futures_util::StreamExt as _;
 
 use crate::error::AppError;
+use crate::i18n::Text;
 
 /// The largest body any route reads.
 pub const BODY_LIMIT: usize = 16 * 1024;
@@ -39,7 +40,8 @@ pub async fn limit_body(
                 let chunk = match chunk {
                     Ok(chunk) => chunk,
                     Err(e) => {
-                        let unreadable = format!("The request body could not be read: {e}");
+                        let unreadable =
+                            Text::new("error-body-unreadable").with("detail", e.to_string());
                         return refuse(req, AppError::BadRequest(unreadable));
                     }
                 };

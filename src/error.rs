@@ -11,9 +11,10 @@ use actix_web::http::header::{self, ContentType};
 use actix_web::{HttpResponse, ResponseError};
 
 use crate::domain::LinkProblem;
+use crate::i18n::{Lang, Text};
 
 /// Problems per form field (`"form"` for the whole form), in a stable order.
-pub type FieldErrors = BTreeMap<&'static str, Vec<String>>;
+pub type FieldErrors = BTreeMap<&'static str, Vec<Text>>;
 
 /// A form to show a browser again, with the values it typed.
 #[derive(Debug)]
@@ -25,87 +26,67 @@ pub struct FormPage {
 }
 
 /// An error answered to the client.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum AppError {
     /// 400: the body or query could not be read (malformed, wrong type, bad UTF-8).
-    #[error("{0}")]
-    BadRequest(String),
+    BadRequest(Text),
     /// 422: every field problem, listed.
-    #[error("{}", summary(.0))]
     Validation(FieldErrors),
     /// 401: one message for unknown name and wrong password.
-    #[error("Invalid username or password")]
     InvalidCredentials,
     /// 401: this needs a login. A browser is sent (303) to the login page
     /// instead, which returns it to `next` afterwards.
-    #[error("Unauthorized")]
     LoginRequired {
         /// Where to go after the login.
         next: String,
     },
     /// 401: a wrong code at the second step of a login (turning two-factor
     /// authentication off with a wrong code is a 422 on its form).
-    #[error("Invalid code")]
     InvalidCode,
     /// 401: a passkey login that did not pass (unknown passkey, used or
     /// expired ceremony, bad signature or counter), with one message.
-    #[error("That passkey did not work; try again or log in with your password")]
     PasskeyFailed,
     /// 401: the second step of a login came after its five minutes (or
     /// without a first step).
-    #[error("Your login has expired; enter your username and password again")]
     SecondStepExpired,
     /// 403: a sensitive change needs a login or a confirmation within
     /// `REAUTH_WINDOW`. A browser is sent (303) to `/account/confirm`, which
     /// returns it to `next`.
-    #[error("Confirm it is you: enter your password again")]
     ReauthRequired {
         /// The page to return to after the confirmation.
         next: String,
     },
     /// 403: an operator locked the account (`session-auth users lock`); only
     /// a right password (or passkey) learns this.
-    #[error("This account is locked")]
     AccountLocked,
     /// 403: refused, e.g. a cross-site form post.
-    #[error("{0}")]
-    Forbidden(String),
+    Forbidden(Text),
     /// 404
-    #[error("Not found")]
     NotFound,
     /// 409
-    #[error("That username is already taken")]
     UsernameTaken,
     /// 409: another account has this email address.
-    #[error("That email address belongs to another account")]
     EmailTaken,
     /// 400: a link from a mail that does not work (unknown, used, expired).
-    #[error("{}", .0.message())]
     InvalidLink(LinkProblem),
     /// 413: a body over the limit, on any route.
-    #[error("Request body is too large (at most {} KiB)", .limit / 1024)]
     PayloadTooLarge {
         /// The limit in bytes.
         limit: usize,
     },
     /// 429 with `Retry-After`.
-    #[error("Too many attempts; try again in {} seconds", retry_after_secs(.retry_after))]
     Throttled {
         /// How long the client should wait.
         retry_after: Duration,
     },
     /// 503: the database does not answer; the cause is logged.
-    #[error("The service is temporarily unavailable; please try again shortly")]
-    DatabaseUnavailable(#[source] anyhow::Error),
+    DatabaseUnavailable(anyhow::Error),
     /// 500: cause chain logged, body stays opaque.
-    #[error("Internal server error")]
-    Unexpected(#[from] anyhow::Error),
+    Unexpected(anyhow::Error),
     /// Any other client error actix answered by itself (405, 415, …).
-    #[error("{}", .0.canonical_reason().unwrap_or("Error"))]
     Status(StatusCode),
     /// `cause`, shown to a browser on its form again (status and message of
     /// `cause`); other clients get `cause` itself.
-    #[error("{cause}")]
     OnForm {
         /// What went wrong.
         cause: Box<AppError>,
@@ -145,11 +126,11 @@ impl AppError {
             Self::Validation(fields) => Some(Cow::Borrowed(fields)),
             taken @ Self::UsernameTaken => Some(Cow::Owned(FieldErrors::from([(
                 "username",
-                vec![taken.to_string()],
+                vec![taken.text()],
             )]))),
             taken @ Self::EmailTaken => Some(Cow::Owned(FieldErrors::from([(
                 "email",
-                vec![taken.to_string()],
+                vec![taken.text()],
             )]))),
             _ => None,
         }
@@ -189,7 +170,9 @@ impl AppError {
         let described =
             || error.map_or_else(|| Self::Status(status).to_string(), |e| e.to_string());
         match status {
-            StatusCode::BAD_REQUEST => Self::BadRequest(described()),
+            StatusCode::BAD_REQUEST => {
+                Self::BadRequest(Text::new("error-bad-request").with("detail", described()))
+            }
             StatusCode::NOT_FOUND => Self::NotFound,
             StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge { limit },
             StatusCode::SERVICE_UNAVAILABLE => {
@@ -207,15 +190,95 @@ impl AppError {
             other => other.to_string(),
         }
     }
+
+    /// What the person is told, kept as a message id until the answer is
+    /// rendered in the reader's language.
+    pub fn text(&self) -> Text {
+        match self {
+            Self::BadRequest(text) | Self::Forbidden(text) => text.clone(),
+            Self::Validation(fields) => summary(fields),
+            Self::InvalidCredentials => Text::new("error-invalid-credentials"),
+            Self::LoginRequired { .. } => Text::new("error-login-required"),
+            Self::InvalidCode => Text::new("error-invalid-code"),
+            Self::PasskeyFailed => Text::new("error-passkey-failed"),
+            Self::SecondStepExpired => Text::new("error-second-step-expired"),
+            Self::ReauthRequired { .. } => Text::new("error-reauth-required"),
+            Self::AccountLocked => Text::new("error-account-locked"),
+            Self::NotFound => Text::new("error-not-found"),
+            Self::UsernameTaken => Text::new("error-username-taken"),
+            Self::EmailTaken => Text::new("error-email-taken"),
+            Self::InvalidLink(problem) => problem.text(),
+            Self::PayloadTooLarge { limit } => {
+                Text::new("error-payload-too-large").with("kib", limit / 1024)
+            }
+            Self::Throttled { retry_after } => {
+                Text::new("error-throttled").with("seconds", retry_after_secs(retry_after))
+            }
+            Self::DatabaseUnavailable(_) => Text::new("error-unavailable"),
+            Self::Unexpected(_) => Text::new("error-internal"),
+            Self::Status(status) => status_text(*status),
+            Self::OnForm { cause, .. } => cause.text(),
+        }
+    }
+
+    /// The message in `lang` (a list of problems: each in turn).
+    pub fn message(&self, lang: Lang) -> String {
+        match self.cause() {
+            Self::Validation(fields) => fields
+                .values()
+                .flatten()
+                .map(|problem| problem.in_lang(lang))
+                .collect::<Vec<_>>()
+                .join(" "),
+            other => other.text().in_lang(lang),
+        }
+    }
 }
 
-fn summary(errors: &FieldErrors) -> String {
+/// The first problem stands for a list of them (`message` joins them all).
+fn summary(errors: &FieldErrors) -> Text {
     errors
         .values()
         .flatten()
+        .next()
         .cloned()
-        .collect::<Vec<_>>()
-        .join(" ")
+        .unwrap_or_else(|| Text::new("error-validation"))
+}
+
+/// The status line's reason, for the statuses actix answers by itself.
+fn status_text(status: StatusCode) -> Text {
+    match status {
+        StatusCode::METHOD_NOT_ALLOWED => Text::new("error-method-not-allowed"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => Text::new("error-unsupported-media-type"),
+        StatusCode::NOT_ACCEPTABLE => Text::new("error-not-acceptable"),
+        StatusCode::URI_TOO_LONG => Text::new("error-uri-too-long"),
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => Text::new("error-headers-too-large"),
+        other => Text::new("error-status")
+            .with("status", other.as_u16())
+            .with("reason", other.canonical_reason().unwrap_or("Error")),
+    }
+}
+
+/// English, as the logs show it.
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(Lang::En))
+    }
+}
+
+impl std::error::Error for AppError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::DatabaseUnavailable(inner) | Self::Unexpected(inner) => Some(inner.as_ref()),
+            _ => None,
+        }
+    }
+}
+
+impl From<anyhow::Error> for AppError {
+    fn from(e: anyhow::Error) -> Self {
+        Self::Unexpected(e)
+    }
 }
 
 fn retry_after_secs(d: &Duration) -> u64 {
@@ -281,8 +344,8 @@ mod tests {
     #[test]
     fn validation_lists_every_problem() {
         let mut errors = FieldErrors::new();
-        errors.insert("username", vec!["Username is required.".into()]);
-        errors.insert("password", vec!["Password is required.".into()]);
+        errors.insert("username", vec![Text::new("field-username-required")]);
+        errors.insert("password", vec![Text::new("field-password-required")]);
         let text = AppError::Validation(errors).to_string();
         assert!(text.contains("Username is required.") && text.contains("Password is required."));
     }

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cookies;
 use crate::error::AppError;
+use crate::i18n::Text;
 
 /// How a notice is styled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,24 +30,24 @@ pub enum Level {
 pub struct FlashMessage {
     /// Style.
     pub level: Level,
-    /// Text shown to the person.
-    pub message: String,
+    /// Text shown to the person, in the language of the page that shows it.
+    pub message: Text,
 }
 
 impl FlashMessage {
     /// A success notice.
-    pub fn success(message: impl Into<String>) -> Self {
+    pub fn success(message: Text) -> Self {
         Self {
             level: Level::Success,
-            message: message.into(),
+            message,
         }
     }
 
     /// A neutral notice.
-    pub fn info(message: impl Into<String>) -> Self {
+    pub fn info(message: Text) -> Self {
         Self {
             level: Level::Info,
-            message: message.into(),
+            message,
         }
     }
 }

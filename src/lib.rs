@@ -15,7 +15,9 @@
 //! SQLite through one Diesel code path, `domain` parses input into trusted
 //! types, `render::pages` fills the templates, `assets` holds the static
 //! files, `cookies` the attributes every cookie carries, `mail` composes and
-//! sends mail from a background queue, and `config` reads the settings.
+//! sends mail from a background queue, `i18n` speaks English and Korean
+//! (the reader's language chosen per request), and `config` reads the
+//! settings.
 
 // Lints: the `[lints]` table in Cargo.toml (it covers every target).
 
@@ -32,6 +34,7 @@ pub(crate) mod domain;
 pub(crate) mod error;
 pub(crate) mod flash;
 pub(crate) mod housekeeping;
+pub(crate) mod i18n;
 pub mod logging;
 pub(crate) mod mail;
 pub(crate) mod render;

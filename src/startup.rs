@@ -25,6 +25,7 @@ use crate::cookies::SealedCookie;
 use crate::db::{self, Database};
 use crate::flash::FlashCookies;
 use crate::housekeeping::Housekeeping;
+use crate::i18n;
 use crate::mail::{Mailer, Outbox};
 use crate::render::{self, Pages};
 use crate::request_id;
@@ -50,6 +51,7 @@ impl Application {
     /// Connects and migrates the database, loads the templates and binds the
     /// listener (port 0 picks a free one).
     pub async fn build(mut settings: Settings) -> anyhow::Result<Self> {
+        i18n::check().map_err(|e| anyhow::anyhow!("loading translations: {e}"))?;
         let hasher = PasswordHasher::start(settings.bcrypt_cost, settings.workers)?;
         let url = settings.database_url.clone();
         let size = settings.database_pool_size;
@@ -95,7 +97,7 @@ impl Application {
             let allow_registration = state.settings.allow_registration;
             let reauth_window = state.settings.reauth_window;
             // Middleware runs outermost-first in the REVERSE order of `.wrap`:
-            // Logger → security headers → error rendering → body limit →
+            // Logger → security headers → language → error rendering → body limit →
             // cross-site refusal → cookie re-sealing and lifetime →
             // actix-session → actix-identity → session outcome → routes (whose
             // guarded routes add the login guard). The error renderer sits
@@ -125,6 +127,9 @@ impl Application {
                     let pages = Rc::clone(&pages);
                     async move { render::render_errors(&pages, req, next).await }
                 }))
+                // Outside the error renderer, so that errors speak the
+                // request's language too.
+                .wrap(from_fn(i18n::speak))
                 .wrap(security_headers())
                 // The access log costs a formatted line per request: skip it
                 // entirely when RUST_LOG leaves it out.

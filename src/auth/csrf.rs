@@ -14,6 +14,7 @@ use actix_web::middleware::Next;
 
 use crate::client_ip::{self, TrustedProxies};
 use crate::error::AppError;
+use crate::i18n::Text;
 
 /// Middleware: see the module docs. `trusted` (`TRUSTED_PROXIES`) may name
 /// the host the client addressed (`X-Forwarded-Host`).
@@ -32,7 +33,7 @@ pub async fn refuse_cross_site<B: MessageBody>(
         header_str(req.headers(), "sec-fetch-site").unwrap_or("-"),
         header_str(req.headers(), "origin").unwrap_or("-"),
     );
-    let refusal = AppError::Forbidden("Cross-site request refused".into());
+    let refusal = AppError::Forbidden(Text::new("error-cross-site"));
     Ok(req.error_response(refusal).map_into_right_body())
 }
 

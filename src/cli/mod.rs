@@ -20,6 +20,7 @@ use crate::db;
 use crate::db::security_events::{Event, Kind};
 use crate::domain::{EmailAddress, NewPassword, Username};
 use crate::error::AppError;
+use crate::i18n;
 use crate::mail::{Letter, Mailer};
 use crate::startup::{Application, DB_CONNECTION_TIMEOUT};
 use diesel::Connection as _;
@@ -138,14 +139,14 @@ fn create_user(
     password_stdin: bool,
     email: Option<&str>,
 ) -> anyhow::Result<()> {
-    let username = Username::parse(raw_name).map_err(|p| anyhow::anyhow!("{}", p.join(" ")))?;
+    let username = Username::parse(raw_name).map_err(|p| anyhow::anyhow!("{}", i18n::english(&p)))?;
     let email = email
         .map(EmailAddress::parse)
         .transpose()
         .map_err(|problem| anyhow::anyhow!("{problem}"))?;
     let password = read_new_password(password_stdin)?;
     let password = NewPassword::parse(&password, username.as_str())
-        .map_err(|p| anyhow::anyhow!("{}", p.join(" ")))?;
+        .map_err(|p| anyhow::anyhow!("{}", i18n::english(&p)))?;
 
     let pool = db::connect_and_migrate(&settings.database_url, 1, DB_CONNECTION_TIMEOUT)?;
     let mut conn = pool.get().context("connecting to the database")?;

@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use crate::i18n::Text;
+
 /// The longest address SMTP can carry (RFC 5321: 256 octets for the path, minus `<>`).
 const MAX_LEN: usize = 254;
 
@@ -12,15 +14,13 @@ pub struct EmailAddress(String);
 
 impl EmailAddress {
     /// Checks the syntax; the message says what is wrong.
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub fn parse(raw: &str) -> Result<Self, Text> {
         let address = raw.trim();
         if address.len() > MAX_LEN {
-            return Err(format!(
-                "Email address must be at most {MAX_LEN} characters."
-            ));
+            return Err(Text::new("field-email-long").with("max", MAX_LEN));
         }
         let Some((local, domain)) = address.rsplit_once('@') else {
-            return Err("Enter an email address like name@example.com.".into());
+            return Err(Text::new("field-email-invalid"));
         };
         // lettre's parser is what sending will use; a dot in the domain keeps
         // out addresses like `me@localhost` that no one can receive mail at
@@ -33,7 +33,7 @@ impl EmailAddress {
         if valid {
             Ok(Self(address.to_owned()))
         } else {
-            Err("Enter an email address like name@example.com.".into())
+            Err(Text::new("field-email-invalid"))
         }
     }
 

@@ -1,5 +1,7 @@
 //! Why a link from a mail does not work, as the person is told.
 
+use crate::i18n::Text;
+
 /// A link's token that does not open what it was made for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LinkProblem {
@@ -15,14 +17,12 @@ pub enum LinkProblem {
 
 impl LinkProblem {
     /// What the person is told.
-    pub fn message(self) -> &'static str {
-        match self {
-            Self::Unknown => "This link is not valid: it may have been cut short or mistyped.",
-            Self::Used => "This link has already been used.",
-            Self::Expired => "This link has expired.",
-            Self::Replaced => {
-                "This link was for an email address that is no longer on the account."
-            }
-        }
+    pub fn text(self) -> Text {
+        Text::new(match self {
+            Self::Unknown => "link-unknown",
+            Self::Used => "link-used",
+            Self::Expired => "link-expired",
+            Self::Replaced => "link-replaced",
+        })
     }
 }

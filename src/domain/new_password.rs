@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::i18n::Text;
+
 /// bcrypt reads at most this many bytes; longer passwords are refused, never truncated.
 pub const MAX_PASSWORD_BYTES: usize = 72;
 /// The shortest password accepted (counted in characters).
@@ -15,26 +17,24 @@ pub struct NewPassword(String);
 
 impl NewPassword {
     /// Checks the rules for `username`'s new password; returns every problem found.
-    pub fn parse(password: &str, username: &str) -> Result<Self, Vec<String>> {
+    pub fn parse(password: &str, username: &str) -> Result<Self, Vec<Text>> {
         if password.is_empty() {
-            return Err(vec!["Password is required.".to_owned()]);
+            return Err(vec![Text::new("field-password-required")]);
         }
         let mut problems = Vec::new();
         if password.chars().count() < MIN_PASSWORD_CHARS {
-            problems.push(format!(
-                "Password must be at least {MIN_PASSWORD_CHARS} characters long."
-            ));
+            problems.push(Text::new("field-password-short").with("min", MIN_PASSWORD_CHARS));
         }
         if password.len() > MAX_PASSWORD_BYTES {
-            problems.push(format!(
-                "Password must be at most {MAX_PASSWORD_BYTES} bytes long (it is {} bytes; \
-                 letters outside A–Z take 2 to 4 bytes each).",
-                password.len()
-            ));
+            problems.push(
+                Text::new("field-password-long")
+                    .with("max", MAX_PASSWORD_BYTES)
+                    .with("bytes", password.len()),
+            );
         }
         let name = username.trim();
         if !name.is_empty() && password.to_lowercase().contains(&name.to_lowercase()) {
-            problems.push("Password must not contain the username.".to_owned());
+            problems.push(Text::new("field-password-has-username"));
         }
         // zxcvbn's cost grows with the length; only judge passwords that are
         // otherwise acceptable.
@@ -64,19 +64,21 @@ impl fmt::Debug for NewPassword {
     }
 }
 
-fn too_guessable_message(feedback: Option<&zxcvbn::feedback::Feedback>) -> String {
-    let mut message = String::from("Password is too easy to guess.");
+/// zxcvbn's hints are English only: the English message carries them, the
+/// others give their own general advice.
+fn too_guessable_message(feedback: Option<&zxcvbn::feedback::Feedback>) -> Text {
+    let mut hints = String::new();
     if let Some(feedback) = feedback {
         if let Some(warning) = feedback.warning() {
-            message.push(' ');
-            message.push_str(&warning.to_string());
+            hints.push(' ');
+            hints.push_str(&warning.to_string());
         }
         for suggestion in feedback.suggestions() {
-            message.push(' ');
-            message.push_str(&suggestion.to_string());
+            hints.push(' ');
+            hints.push_str(&suggestion.to_string());
         }
     }
-    message
+    Text::new("field-password-guessable").with("hints", hints)
 }
 
 #[cfg(test)]
@@ -93,7 +95,7 @@ mod tests {
     #[test]
     fn too_short_is_refused() {
         let problems = NewPassword::parse("xK9#q2!", "alice").unwrap_err();
-        assert!(problems[0].contains("at least 8"), "{problems:?}");
+        assert!(problems[0].to_string().contains("at least 8"), "{problems:?}");
     }
 
     #[test]
@@ -103,7 +105,7 @@ mod tests {
         let p73: String = base.chars().cycle().take(73).collect();
         assert!(NewPassword::parse(&p72, "alice").is_ok());
         let problems = NewPassword::parse(&p73, "alice").unwrap_err();
-        assert!(problems[0].contains("at most 72 bytes"), "{problems:?}");
+        assert!(problems[0].to_string().contains("at most 72 bytes"), "{problems:?}");
     }
 
     #[test]
@@ -115,7 +117,7 @@ mod tests {
         assert_eq!((p72.len(), p75.len()), (72, 75));
         assert!(NewPassword::parse(&p72, "alice").is_ok());
         let problems = NewPassword::parse(&p75, "alice").unwrap_err();
-        assert!(problems[0].contains("at most 72 bytes"), "{problems:?}");
+        assert!(problems[0].to_string().contains("at most 72 bytes"), "{problems:?}");
     }
 
     #[test]
@@ -123,7 +125,7 @@ mod tests {
         for weak in ["password", "12345678", "Password1!", "qwertyuiop"] {
             let problems = NewPassword::parse(weak, "alice").unwrap_err();
             assert!(
-                problems[0].starts_with("Password is too easy to guess."),
+                problems[0].to_string().starts_with("Password is too easy to guess."),
                 "{weak}: {problems:?}"
             );
         }
@@ -133,7 +135,7 @@ mod tests {
     fn the_username_must_not_be_inside_the_password() {
         let problems = NewPassword::parse("xx-ALICE-horse-battery", "alice").unwrap_err();
         assert!(
-            problems[0].contains("must not contain the username"),
+            problems[0].to_string().contains("must not contain the username"),
             "{problems:?}"
         );
     }

@@ -2,28 +2,27 @@
 
 use std::fmt;
 
+use crate::i18n::Text;
+
 /// A valid username as the person typed it (surrounding spaces removed).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Username(String);
 
 impl Username {
     /// Checks the rules and returns every problem found.
-    pub fn parse(raw: &str) -> Result<Self, Vec<String>> {
+    pub fn parse(raw: &str) -> Result<Self, Vec<Text>> {
         let name = raw.trim();
         let mut problems = Vec::new();
         let len = name.chars().count();
         if len == 0 {
-            problems.push("Username is required.".to_owned());
+            problems.push(Text::new("field-username-required"));
             return Err(problems);
         }
         if !(3..=32).contains(&len) {
-            problems.push("Username must be 3 to 32 characters long.".to_owned());
+            problems.push(Text::new("field-username-length"));
         }
         if !name.chars().all(is_allowed) {
-            problems.push(
-                "Username may contain only letters A–Z, digits, dots, underscores and hyphens."
-                    .to_owned(),
-            );
+            problems.push(Text::new("field-username-characters"));
         }
         if problems.is_empty() {
             Ok(Self(name.to_owned()))
@@ -98,7 +97,7 @@ mod tests {
         assert_eq!(problems.len(), 2, "{problems:?}");
         assert_eq!(
             Username::parse("   ").unwrap_err(),
-            vec!["Username is required."]
+            vec![Text::new("field-username-required")]
         );
     }
 }

@@ -5,6 +5,8 @@
 //! Every JSON error has one shape: `{"error": code, "message": text}`, plus
 //! `"errors": {field: [problem, …]}` when fields are at fault.
 
+use std::collections::BTreeMap;
+
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::error::InternalError;
@@ -18,14 +20,24 @@ use super::pages::Pages;
 use super::responses::{see_other, text};
 use crate::body_limit::BODY_LIMIT;
 use crate::error::{AppError, FieldErrors};
+use crate::i18n::{Lang, Text};
 
-/// The JSON error shape.
+/// The JSON error shape; `message` and the problems in the reader's
+/// language, `error` the same in every language.
 #[derive(Serialize)]
-struct ErrorBody<'a> {
+struct ErrorBody {
     error: &'static str,
     message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    errors: Option<&'a FieldErrors>,
+    errors: Option<BTreeMap<&'static str, Vec<String>>>,
+}
+
+/// The problems per field, in the reader's language.
+fn localized(fields: &FieldErrors) -> BTreeMap<&'static str, Vec<String>> {
+    fields
+        .iter()
+        .map(|(field, problems)| (*field, problems.iter().map(Text::localized).collect()))
+        .collect()
 }
 
 /// Middleware (outermost but for the access log and security headers):
@@ -47,7 +59,9 @@ pub async fn render_errors(
             if status.is_server_error() {
                 log::error!("a middleware failed: {}", error.log_chain());
             }
-            let answer = plain_answer(format, &error, Some(pages));
+            // The request went down with the middleware: the page's
+            // language switch returns home.
+            let answer = plain_answer(format, &error, Some((pages, "/")));
             return Err(InternalError::from_response(e, answer).into());
         }
     };
@@ -98,13 +112,14 @@ fn answer(format: Format, req: &HttpRequest, pages: &Pages, error: &AppError) ->
     match (format, error) {
         (Format::Html, AppError::OnForm { cause, form }) => {
             let mut ctx = form.context.clone();
-            ctx.insert("error", &cause.to_string());
-            ctx.insert("errors", &error.field_errors().unwrap_or_default());
+            ctx.insert("error", &cause.message(Lang::current()));
+            let fields = error.field_errors().as_deref().map(localized);
+            ctx.insert("errors", &fields.unwrap_or_default());
             match pages.respond(req, cause.status_code(), form.template, ctx) {
                 Ok(page) => with_retry_after(page, error),
                 Err(broken) => {
                     log::error!("{}", broken.log_chain());
-                    plain_answer(format, &broken, Some(pages))
+                    plain_answer(format, &broken, Some((pages, req.path())))
                 }
             }
         }
@@ -112,7 +127,7 @@ fn answer(format: Format, req: &HttpRequest, pages: &Pages, error: &AppError) ->
         (Format::Html, AppError::ReauthRequired { next }) => {
             see_other(&with_next("/account/confirm", next))
         }
-        _ => plain_answer(format, error, Some(pages)),
+        _ => plain_answer(format, error, Some((pages, req.path()))),
     }
 }
 
@@ -123,17 +138,18 @@ fn with_next(path: &str, next: &str) -> String {
 }
 
 /// `error` as an error page, a JSON object or a line of text.
-fn plain_answer(format: Format, error: &AppError, pages: Option<&Pages>) -> HttpResponse {
+/// `pages` and the page's address show the page; without them, text.
+fn plain_answer(format: Format, error: &AppError, pages: Option<(&Pages, &str)>) -> HttpResponse {
     let error = error.cause();
     let status = error.status_code();
-    let message = error.to_string();
+    let message = error.message(Lang::current());
     let answer = match format {
         Format::Json => HttpResponse::build(status).json(ErrorBody {
             error: error.code(),
-            errors: error.field_errors().as_deref(),
+            errors: error.field_errors().as_deref().map(localized),
             message,
         }),
-        Format::Html => match pages.and_then(|p| p.error_page(status, &message)) {
+        Format::Html => match pages.and_then(|(p, here)| p.error_page(status, &message, here)) {
             Some(html) => HttpResponse::build(status)
                 .content_type(ContentType::html())
                 .body(html),
@@ -177,7 +193,7 @@ mod tests {
             json_of(&login),
             serde_json::json!({ "error": "unauthorized", "message": "Unauthorized" })
         );
-        let fields = FieldErrors::from([("username", vec!["Username is required.".into()])]);
+        let fields = FieldErrors::from([("username", vec![Text::new("field-username-required")])]);
         let invalid = AppError::Validation(fields).on_form("login.html", tera::Context::new());
         assert_eq!(
             json_of(&invalid),

@@ -11,7 +11,8 @@ use tera::{Context, Tera};
 
 use crate::assets;
 use crate::error::AppError;
-use crate::flash::FlashCookies;
+use crate::flash::{FlashCookies, Level};
+use crate::i18n::{Lang, Text, Translate};
 
 /// Templates compiled into the binary, so it runs from any directory.
 const TEMPLATES: &[(&str, &str)] = &[
@@ -77,13 +78,29 @@ pub struct PageUser<'a> {
     pub username: &'a str,
 }
 
-/// The loaded templates, the values every page shows, and the flash notices.
+/// A notice as a page shows it: in the page's language.
+#[derive(Serialize)]
+struct Notice {
+    level: Level,
+    message: String,
+}
+
+/// One entry of the language switch.
+#[derive(Serialize)]
+struct LangChoice {
+    code: &'static str,
+    name: &'static str,
+    current: bool,
+}
+
+/// The loaded templates (one set per language, whose `t()` speaks it), the
+/// values every page shows, and the flash notices.
 pub struct Pages {
-    tera: Tera,
+    tera: Vec<Tera>,
     asset_version: &'static str,
     allow_registration: bool,
     passkeys: bool,
-    remember_label: String,
+    remember_days: u64,
     flash: FlashCookies,
 }
 
@@ -97,14 +114,21 @@ impl Pages {
         remember: Duration,
         flash: FlashCookies,
     ) -> Result<Self, tera::Error> {
-        let mut tera = Tera::default();
-        tera.add_raw_templates(TEMPLATES.iter().copied())?;
+        let tera = Lang::ALL
+            .into_iter()
+            .map(|lang| {
+                let mut tera = Tera::default();
+                tera.register_function("t", Translate(lang));
+                tera.add_raw_templates(TEMPLATES.iter().copied())?;
+                Ok(tera)
+            })
+            .collect::<Result<_, tera::Error>>()?;
         Ok(Self {
             tera,
             asset_version: assets::version(),
             allow_registration,
             passkeys,
-            remember_label: remember_label(remember),
+            remember_days: remember.as_secs() / 86_400,
             flash,
         })
     }
@@ -114,13 +138,28 @@ impl Pages {
         &self.flash
     }
 
-    /// Renders `template` with the shared values added.
-    fn render(&self, template: &str, mut ctx: Context) -> Result<String, tera::Error> {
+    /// Renders `template` in the request's language with the shared values
+    /// added; `here` is the page's own address, where the language switch
+    /// returns to.
+    fn render(&self, template: &str, mut ctx: Context, here: &str) -> Result<String, tera::Error> {
+        let lang = Lang::current();
         ctx.insert("asset_version", self.asset_version);
         ctx.insert("allow_registration", &self.allow_registration);
         ctx.insert("passkeys_on", &self.passkeys);
-        ctx.insert("remember_label", &self.remember_label);
-        self.tera.render(template, &ctx)
+        ctx.insert("remember_days", &self.remember_days);
+        ctx.insert("lang", lang.code());
+        ctx.insert("here", here);
+        let choices: Vec<LangChoice> = Lang::ALL
+            .into_iter()
+            .map(|l| LangChoice {
+                code: l.code(),
+                name: l.own_name(),
+                current: l == lang,
+            })
+            .collect();
+        ctx.insert("languages", &choices);
+        let tera = self.tera.get(lang as usize).unwrap_or(&self.tera[0]);
+        tera.render(template, &ctx)
     }
 
     /// Answers with `template` and any flash notices, which are then cleared.
@@ -133,9 +172,21 @@ impl Pages {
         mut ctx: Context,
     ) -> Result<HttpResponse, AppError> {
         let flashes = self.flash.read(req);
-        ctx.insert("flashes", &flashes.as_deref().unwrap_or_default());
+        let notices: Vec<Notice> = flashes
+            .iter()
+            .flatten()
+            .map(|f| Notice {
+                level: f.level,
+                message: f.message.localized(),
+            })
+            .collect();
+        ctx.insert("flashes", &notices);
+        let here = match req.query_string() {
+            "" => req.path().to_owned(),
+            query => format!("{}?{query}", req.path()),
+        };
         let html = self
-            .render(template, ctx)
+            .render(template, ctx, &here)
             .map_err(|e| anyhow::anyhow!("rendering {template}: {}", tera_cause(&e)))?;
         let mut response = HttpResponse::build(status);
         response.content_type(ContentType::html());
@@ -147,15 +198,15 @@ impl Pages {
     }
 
     /// The error page, or `None` when even that fails (then plain text serves).
-    pub fn error_page(&self, status: StatusCode, message: &str) -> Option<String> {
+    pub fn error_page(&self, status: StatusCode, message: &str, here: &str) -> Option<String> {
         let mut ctx = Context::new();
         ctx.insert("status", &status.as_u16());
-        ctx.insert("title", status.canonical_reason().unwrap_or("Error"));
+        ctx.insert("title", &status_title(status));
         ctx.insert("message", message);
         // The error answer was made without asking who is logged in (a refused
         // cross-site post, say): a "Log in" link would suggest a logout.
         ctx.insert("neutral_nav", &true);
-        match self.render("error.html", ctx) {
+        match self.render("error.html", ctx, here) {
             Ok(html) => Some(html),
             Err(e) => {
                 log::error!("rendering error.html: {}", tera_cause(&e));
@@ -165,13 +216,24 @@ impl Pages {
     }
 }
 
-/// The "remember me" checkbox's label, naming `REMEMBER_ME_DURATION` in days.
-fn remember_label(remember: Duration) -> String {
-    match remember.as_secs() / 86_400 {
-        0 => "Keep me logged in".to_owned(),
-        1 => "Keep me logged in for 1 day".to_owned(),
-        days => format!("Keep me logged in for {days} days"),
-    }
+/// An error page's heading: the status's reason in the page's language.
+fn status_title(status: StatusCode) -> String {
+    let id = match status.as_u16() {
+        400 => "status-400",
+        401 => "status-401",
+        403 => "status-403",
+        404 => "status-404",
+        405 => "status-405",
+        409 => "status-409",
+        413 => "status-413",
+        415 => "status-415",
+        422 => "status-422",
+        429 => "status-429",
+        500 => "status-500",
+        503 => "status-503",
+        _ => return status.canonical_reason().unwrap_or("Error").to_owned(),
+    };
+    Text::new(id).localized()
 }
 
 /// Tera 1 prints only "Failed to render"; the cause is further down the chain.
@@ -191,13 +253,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_remember_label_names_the_days() {
-        let days = |d: u64| remember_label(Duration::from_secs(d * 86_400));
-        assert_eq!(days(30), "Keep me logged in for 30 days");
-        assert_eq!(days(1), "Keep me logged in for 1 day");
-        assert_eq!(
-            remember_label(Duration::from_secs(3600)),
-            "Keep me logged in"
+    fn an_error_page_is_titled_in_the_readers_language() {
+        assert_eq!(status_title(StatusCode::NOT_FOUND), "Not Found");
+        let korean = futures_util::FutureExt::now_or_never(
+            Lang::Ko.scope(async { status_title(StatusCode::NOT_FOUND) }),
         );
+        assert_eq!(korean.as_deref(), Some("페이지를 찾을 수 없음"));
+        assert_eq!(status_title(StatusCode::IM_A_TEAPOT), "I'm a teapot");
     }
 }

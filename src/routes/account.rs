@@ -14,6 +14,7 @@ use crate::auth::{CurrentUser, login};
 use crate::db::security_events::{self, Kind};
 use crate::db::{login_failures, users};
 use crate::domain::{NewPassword, SafeNext, normalize_username};
+use crate::i18n::Text;
 use crate::error::{AppError, FieldErrors};
 use crate::flash::FlashMessage;
 use crate::mail::Letter;
@@ -99,7 +100,7 @@ pub async fn show(
 pub(super) fn done(
     state: &AppState,
     format: Format,
-    message: &str,
+    message: Text,
     location: &str,
 ) -> Result<HttpResponse, AppError> {
     told(
@@ -121,7 +122,7 @@ pub(super) fn told(
     if format == Format::Json {
         return Ok(render::json(
             status,
-            &serde_json::json!({ "message": notice.message }),
+            &serde_json::json!({ "message": notice.message.localized() }),
         ));
     }
     state.pages.flash().see_other_with(location, notice)
@@ -158,7 +159,7 @@ pub(super) fn new_password_fields(
     if confirm.is_some_and(|c| c != new) {
         errors.insert(
             "new_password_confirm",
-            vec!["Passwords do not match.".into()],
+            vec![Text::new("field-passwords-differ")],
         );
     }
     accepted
@@ -175,12 +176,12 @@ pub(super) async fn check_current_password(
     if current.is_empty() {
         errors.insert(
             "current_password",
-            vec!["Current password is required.".into()],
+            vec![Text::new("field-current-password-required")],
         );
     } else if !password_matches(state, user_id, current).await? {
         errors.insert(
             "current_password",
-            vec!["Current password is incorrect.".into()],
+            vec![Text::new("field-current-password-wrong")],
         );
     }
     Ok(())
@@ -226,7 +227,7 @@ pub async fn change_password(
         let notice = Letter::PasswordChanged { by_reset: false };
         state.mailer.send(to, &user.username, notice);
     }
-    done(&state, format, "Password changed", "/account")
+    done(&state, format, Text::new("notice-password-changed"), "/account")
 }
 
 /// `?next=` of `POST /account/logout-others`: the page to return to.
@@ -260,7 +261,7 @@ pub async fn logout_others(
     done(
         &state,
         format,
-        "Your other sessions have been logged out",
+        Text::new("notice-others-logged-out"),
         next.as_ref().map_or("/account", SafeNext::as_str),
     )
 }
@@ -276,8 +277,8 @@ pub async fn delete(
 ) -> Result<HttpResponse, AppError> {
     let password = form.password.unwrap_or_default();
     if password.is_empty() || !password_matches(&state, user.id, password).await? {
-        let message = "Enter your current password to delete the account.";
-        let errors = FieldErrors::from([("password", vec![message.to_owned()])]);
+        let problem = Text::new("field-delete-needs-password");
+        let errors = FieldErrors::from([("password", vec![problem])]);
         let ctx = account_context(&state, &user).await?;
         return Err(AppError::Validation(errors).on_form("account.html", ctx));
     }
@@ -296,5 +297,5 @@ pub async fn delete(
     state.auth.forget_checks();
     login::end(&req);
     log::info!("account deleted: user_id={id}");
-    done(&state, format, "Your account has been deleted", "/login")
+    done(&state, format, Text::new("notice-account-deleted"), "/login")
 }

@@ -11,6 +11,7 @@ use super::input::Input;
 use super::page_for;
 use crate::auth::CurrentUser;
 use crate::domain::SafeNext;
+use crate::i18n::Text;
 use crate::error::{AppError, FieldErrors};
 use crate::render::Format;
 use crate::state::AppState;
@@ -76,7 +77,7 @@ pub async fn submit(
     done(
         &state,
         format,
-        "Confirmed: you can make the change now",
+        Text::new("notice-confirmed"),
         &next,
     )
 }

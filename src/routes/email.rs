@@ -19,6 +19,7 @@ use crate::db::security_events::{self, Kind};
 use crate::db::{is_unique_violation_of, users};
 use crate::domain::LinkProblem;
 use crate::domain::{EmailAddress, masked, normalize_email};
+use crate::i18n::Text;
 use crate::error::{AppError, FieldErrors};
 use crate::mail::Letter;
 use crate::render::Format;
@@ -79,7 +80,7 @@ pub async fn verify(
     if let Some(problem) = problem {
         let mut ctx = Context::new();
         ctx.insert("ask_again", "/account");
-        ctx.insert("ask_again_label", "Send a new link from your account page");
+        ctx.insert("ask_again_label", "link-ask-again-account");
         return Err(AppError::InvalidLink(problem).on_form("link_invalid.html", ctx));
     }
     let location = if read_sealed_login(&req).is_some() {
@@ -87,7 +88,7 @@ pub async fn verify(
     } else {
         "/login"
     };
-    done(&state, format, "Email address verified", location)
+    done(&state, format, Text::new("notice-email-verified"), location)
 }
 
 /// `POST /account/email`: with the current password, sets a new address
@@ -160,7 +161,7 @@ pub async fn change(
         return done(
             &state,
             format,
-            "That is already your verified address",
+            Text::new("notice-email-unchanged"),
             "/account",
         );
     };
@@ -194,10 +195,10 @@ pub async fn change(
         }
     );
     let message = match &address {
-        Some(a) => format!("Email address saved; we sent a link to {a} to confirm it"),
-        None => "Email address removed".to_owned(),
+        Some(a) => Text::new("notice-email-saved").with("address", a.as_str()),
+        None => Text::new("notice-email-removed"),
     };
-    done(&state, format, &message, "/account")
+    done(&state, format, message, "/account")
 }
 
 /// `POST /account/email/resend`: mails the verification link again (three
@@ -245,18 +246,18 @@ pub async fn resend(
             done(
                 &state,
                 format,
-                &format!("We sent a new link to {address}"),
+                Text::new("notice-email-resent").with("address", address.as_str()),
                 "/account",
             )
         }
         Resend::Verified => done(
             &state,
             format,
-            "Your email address is already verified",
+            Text::new("notice-email-already-verified"),
             "/account",
         ),
         Resend::NoAddress => {
-            let problem = vec!["Add an email address first.".to_owned()];
+            let problem = vec![Text::new("field-email-none")];
             Err(AppError::Validation(FieldErrors::from([(
                 "email", problem,
             )])))

@@ -8,6 +8,7 @@ use percent_encoding::percent_decode_str;
 use serde::de::{self, DeserializeOwned, Deserializer};
 
 use crate::error::AppError;
+use crate::i18n::Text;
 
 /// A request body decoded from a form or from JSON. (How to answer is
 /// `render::Format`'s business, not the body's.)
@@ -29,9 +30,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Input<T> {
                 None if bytes.is_empty() => false,
                 // A body of unknown type is answered as one of a wrong type.
                 None => {
-                    return Err(AppError::BadRequest(format!(
-                        "Missing Content-Type: {SUPPORTED_TYPES}"
-                    ))
+                    return Err(AppError::BadRequest(Text::new("error-missing-content-type"))
                     .into());
                 }
             };
@@ -40,7 +39,11 @@ impl<T: DeserializeOwned + 'static> FromRequest for Input<T> {
             } else {
                 check_form_utf8(&bytes)?;
                 serde_urlencoded::from_bytes(&bytes)
-                    .map_err(|e| AppError::BadRequest(format!("Malformed form body: {e}")))?
+                    .map_err(|e| {
+                        AppError::BadRequest(
+                            Text::new("error-malformed-form").with("detail", e.to_string()),
+                        )
+                    })?
             };
             Ok(Self(value))
         })
@@ -51,36 +54,32 @@ impl<T: DeserializeOwned + 'static> FromRequest for Input<T> {
 /// an array by position.
 fn parse_json_object<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     let malformed =
-        |e: serde_json::Error| AppError::BadRequest(format!("Malformed JSON body: {e}"));
+        |e: serde_json::Error| {
+            AppError::BadRequest(Text::new("error-malformed-json").with("detail", e.to_string()))
+        };
     match serde_json::from_slice::<serde_json::Value>(bytes).map_err(malformed)? {
         object @ serde_json::Value::Object(_) => serde_json::from_value(object).map_err(malformed),
-        _ => Err(AppError::BadRequest(
-            "Malformed JSON body: expected an object with the form's fields".into(),
-        )),
+        _ => Err(AppError::BadRequest(Text::new("error-json-not-object"))),
     }
 }
-
-/// What to send instead of a wrong or missing type.
-const SUPPORTED_TYPES: &str = "send application/x-www-form-urlencoded or application/json";
 
 /// `Some(true)` for JSON, `Some(false)` for a form, `None` when no type is given.
 fn body_kind(req: &HttpRequest) -> Result<Option<bool>, actix_web::Error> {
     match req.mime_type() {
-        Err(_) => Err(AppError::BadRequest("Unreadable Content-Type header".into()).into()),
+        Err(_) => Err(AppError::BadRequest(Text::new("error-bad-content-type")).into()),
         Ok(None) => Ok(None),
         Ok(Some(m)) if m.essence_str() == "application/x-www-form-urlencoded" => Ok(Some(false)),
         Ok(Some(_)) if crate::render::format::sends_json(req) => Ok(Some(true)),
-        Ok(Some(m)) => Err(AppError::BadRequest(format!(
-            "Unsupported Content-Type {}: {SUPPORTED_TYPES}",
-            m.essence_str()
-        ))
+        Ok(Some(m)) => Err(AppError::BadRequest(
+            Text::new("error-unsupported-body").with("type", m.essence_str()),
+        )
         .into()),
     }
 }
 
 /// serde_urlencoded replaces invalid UTF-8 with U+FFFD silently; we refuse it.
 fn check_form_utf8(body: &[u8]) -> Result<(), AppError> {
-    let bad = || AppError::BadRequest("Form body is not valid UTF-8".into());
+    let bad = || AppError::BadRequest(Text::new("error-form-not-utf8"));
     let text = std::str::from_utf8(body).map_err(|_| bad())?;
     for part in text.split(['&', '=']) {
         percent_decode_str(&part.replace('+', " "))

@@ -13,6 +13,7 @@ use crate::auth::{login, two_step};
 use crate::client_ip;
 use crate::db::users::User;
 use crate::domain::SafeNext;
+use crate::i18n::Text;
 use crate::error::{AppError, FieldErrors};
 use crate::render::{self, Format};
 use crate::state::AppState;
@@ -130,10 +131,10 @@ pub(super) fn logged_in(
 fn required(name: &str, password: &str) -> Result<(), AppError> {
     let mut missing = FieldErrors::new();
     if name.trim().is_empty() {
-        missing.insert("username", vec!["Username is required.".into()]);
+        missing.insert("username", vec![Text::new("field-username-required")]);
     }
     if password.is_empty() {
-        missing.insert("password", vec!["Password is required.".into()]);
+        missing.insert("password", vec![Text::new("field-password-required")]);
     }
     if missing.is_empty() {
         Ok(())

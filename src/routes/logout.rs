@@ -4,6 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use tera::Context;
 
+use crate::i18n::Text;
 use crate::error::AppError;
 use crate::flash::FlashMessage;
 use crate::state::AppState;
@@ -28,5 +29,5 @@ pub async fn submit(
     state
         .pages
         .flash()
-        .see_other_with("/login", FlashMessage::info("You have been logged out"))
+        .see_other_with("/login", FlashMessage::info(Text::new("notice-logged-out")))
 }

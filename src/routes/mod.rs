@@ -8,6 +8,7 @@ pub mod dashboard;
 pub mod email;
 pub mod health;
 pub mod input;
+pub mod language;
 pub mod login;
 pub mod logout;
 pub mod passkeys;
@@ -27,6 +28,7 @@ use actix_web::{HttpRequest, HttpResponse, Route, web};
 use crate::auth::recent::require_recent_login;
 use crate::auth::{Authenticator, CurrentUser, require_login};
 use crate::error::{AppError, FieldErrors};
+use crate::i18n::Text;
 use crate::render::{self, PageUser};
 use crate::state::AppState;
 
@@ -72,6 +74,7 @@ pub fn configure(
                 .post(password::reset_submit),
         )
         .service(web::resource("/email/verify").get(email::verify))
+        .service(web::resource("/language").post(language::choose))
         .service(
             web::resource("/login/2fa")
                 .get(second_step::form)
@@ -191,8 +194,8 @@ pub fn rfc3339(t: chrono::NaiveDateTime) -> String {
 }
 
 /// 422 for the whole form, with `problem`.
-pub fn form_problem(problem: &str) -> AppError {
-    AppError::Validation(FieldErrors::from([("form", vec![problem.to_owned()])]))
+pub fn form_problem(problem: Text) -> AppError {
+    AppError::Validation(FieldErrors::from([("form", vec![problem])]))
 }
 
 /// `GET /`: 303 to `/dashboard` when logged in, else to `/login`.

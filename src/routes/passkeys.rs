@@ -19,6 +19,7 @@ use crate::client_ip;
 use crate::db::passkeys::{self as store, Kind, NewPasskey};
 use crate::db::{is_unique_violation_of, security_events, users};
 use crate::domain::{LoginMethod, SafeNext};
+use crate::i18n::Text;
 use crate::error::{AppError, FieldErrors};
 use crate::mail::Letter;
 use crate::render::{self, Format};
@@ -64,7 +65,7 @@ struct Listed {
 
 fn rp(state: &AppState) -> Result<&Passkeys, AppError> {
     state.passkeys.as_ref().ok_or_else(|| {
-        form_problem("Passkeys are off on this server: its PUBLIC_URL is an IP address.")
+        form_problem(Text::new("problem-passkeys-off"))
     })
 }
 
@@ -110,11 +111,11 @@ pub async fn show(
 fn parse_name(name: Option<String>) -> Result<String, AppError> {
     let name = name.unwrap_or_default().trim().to_owned();
     let problem = if name.is_empty() {
-        Some("Give the passkey a name, e.g. \"Laptop\" or \"Phone\".".to_owned())
+        Some(Text::new("field-passkey-name-required"))
     } else if name.chars().count() > MAX_NAME {
-        Some(format!("At most {MAX_NAME} characters."))
+        Some(Text::new("field-passkey-name-long").with("max", MAX_NAME))
     } else if name.chars().any(char::is_control) {
-        Some("No control characters, please.".to_owned())
+        Some(Text::new("field-passkey-name-control"))
     } else {
         None
     };
@@ -206,7 +207,7 @@ pub async fn register_finish(
     Input(form): Input<FinishForm>,
 ) -> Result<HttpResponse, AppError> {
     let rp = rp(&state)?;
-    let failed = || form_problem("That passkey could not be added; please try again.");
+    let failed = || form_problem(Text::new("problem-passkey-not-added"));
     let ceremony = take(&state, form.ceremony, Kind::Register, Some(user.id))
         .await?
         .ok_or_else(failed)?;
@@ -246,7 +247,7 @@ pub async fn register_finish(
                 if is_unique_violation_of(&e, "credential_id") {
                     AppError::Validation(FieldErrors::from([(
                         "form",
-                        vec!["That passkey is already registered.".to_owned()],
+                        vec![Text::new("field-passkey-duplicate")],
                     )]))
                 } else {
                     e.into()
@@ -302,7 +303,7 @@ pub async fn delete(
         return Err(AppError::NotFound);
     }
     log::info!("passkey removed: user_id={id} passkey_id={passkey}");
-    done(&state, format, "Passkey removed", "/account/passkeys")
+    done(&state, format, Text::new("notice-passkey-removed"), "/account/passkeys")
 }
 
 /// `POST /login/passkey/start` (anyone; counts toward `LOGIN_IP_LIMIT`):
@@ -447,6 +448,6 @@ pub async fn confirm_finish(
     let redirect = next.as_ref().map_or("/account", SafeNext::as_str);
     Ok(render::json(
         StatusCode::OK,
-        &serde_json::json!({ "message": "Confirmed: you can make the change now", "redirect": redirect }),
+        &serde_json::json!({ "message": Text::new("notice-confirmed").localized(), "redirect": redirect }),
     ))
 }

@@ -26,6 +26,7 @@ use crate::db::login_failures;
 use crate::db::security_events::{self, Kind};
 use crate::db::users::{self, User};
 use crate::domain::{EmailAddress, LinkProblem, Username, normalize_username};
+use crate::i18n::Text;
 use crate::error::{AppError, FieldErrors};
 use crate::flash::FlashMessage;
 use crate::mail::{Letter, humane_duration};
@@ -34,8 +35,6 @@ use crate::state::AppState;
 
 /// Reset mails per account per hour, at most.
 const RESET_MAILS_PER_HOUR: i64 = 3;
-/// The answer to every request for a link.
-const SENT_IF_MATCHED: &str = "If an account matches, we have sent a link";
 
 /// `POST /password/forgot` fields.
 #[derive(Deserialize)]
@@ -92,7 +91,7 @@ pub async fn forgot_submit(
     let ip = client_ip::client_ip(&req, &state.settings.trusted_proxies);
     state.throttle.check_ip(ip).map_err(on_form)?;
     if login.is_empty() {
-        let problem = vec!["Enter your username or email address.".to_owned()];
+        let problem = vec![Text::new("field-login-required")];
         return Err(on_form(AppError::Validation(FieldErrors::from([(
             "login", problem,
         )]))));
@@ -130,7 +129,7 @@ pub async fn forgot_submit(
         None => log::info!("password reset asked for no account: client={client}"),
     }
     let answer = (StatusCode::ACCEPTED, "/login");
-    told(&state, format, answer, FlashMessage::info(SENT_IF_MATCHED))
+    told(&state, format, answer, FlashMessage::info(Text::new("notice-reset-sent")))
 }
 
 /// Makes a reset link and mails it, unless the account had three this hour.
@@ -219,7 +218,7 @@ fn reset_context(username: &str) -> Context {
 fn link_problem(error: AppError) -> AppError {
     let mut ctx = Context::new();
     ctx.insert("ask_again", "/password/forgot");
-    ctx.insert("ask_again_label", "Ask for a new link");
+    ctx.insert("ask_again_label", "link-ask-again-reset");
     error.on_form("link_invalid.html", ctx)
 }
 
@@ -331,7 +330,7 @@ pub async fn reset_submit(
     }
     let mut answer = state.pages.flash().see_other_with(
         "/login",
-        FlashMessage::success("Password changed; log in with your new password"),
+        FlashMessage::success(Text::new("notice-password-reset")),
     )?;
     answer
         .add_cookie(&removal)

@@ -15,6 +15,7 @@ use crate::db::revoked_sessions;
 use crate::db::security_events::{self, Kind};
 use crate::db::sessions::{self, SessionRecord};
 use crate::domain::LoginMethod;
+use crate::i18n::Text;
 use crate::error::AppError;
 use crate::flash::FlashMessage;
 use crate::render::{self, Format};
@@ -187,14 +188,14 @@ pub async fn logout(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let (notice, location) = match end(&req, &state, &user, path.into_inner()).await? {
-        Ended::This => (FlashMessage::info("You have been logged out"), "/login"),
+        Ended::This => (FlashMessage::info(Text::new("notice-logged-out")), "/login"),
         Ended::Other(label) => (
-            FlashMessage::success(format!("Logged out: {label}")),
+            FlashMessage::success(Text::new("notice-session-ended").with("device", label)),
             "/account/sessions",
         ),
     };
     if format == Format::Json {
-        let body = serde_json::json!({ "message": notice.message });
+        let body = serde_json::json!({ "message": notice.message.localized() });
         return Ok(render::json(StatusCode::OK, &body));
     }
     state.pages.flash().see_other_with(location, notice)

@@ -16,6 +16,7 @@ use crate::auth::recovery_codes;
 use crate::auth::totp::TotpSecret;
 use crate::db::security_events::{self, Kind};
 use crate::db::{two_factor, users};
+use crate::i18n::Text;
 use crate::error::{AppError, FieldErrors};
 use crate::mail::Letter;
 use crate::render::{self, Format};
@@ -103,7 +104,7 @@ pub async fn setup(
     user: web::ReqData<CurrentUser>,
 ) -> Result<HttpResponse, AppError> {
     if account(&state, user.id).await?.has_totp() {
-        return Err(form_problem("Two-factor authentication is already on."));
+        return Err(form_problem(Text::new("problem-2fa-already-on")));
     }
     let secret = TotpSecret::generate();
     req.get_session()
@@ -160,14 +161,12 @@ pub async fn confirm(
         .as_deref()
         .and_then(TotpSecret::from_base32)
     else {
-        return Err(form_problem(
-            "Start the set-up again: no secret is waiting for a code.",
-        ));
+        return Err(form_problem(Text::new("problem-2fa-no-secret")));
     };
     let now = u64::try_from(chrono::Utc::now().timestamp()).unwrap_or_default();
     let code = form.code.unwrap_or_default();
     let Some(step) = secret.accept(&code, now, None) else {
-        let problem = "That code is not right: enter the 6 digits the app shows now.".to_owned();
+        let problem = Text::new("field-2fa-code-wrong");
         let error = AppError::Validation(FieldErrors::from([("code", vec![problem])]));
         return Err(error.on_form("two_factor.html", setup_page(&user, &secret)?));
     };
@@ -207,7 +206,7 @@ pub async fn regenerate(
     user: web::ReqData<CurrentUser>,
 ) -> Result<HttpResponse, AppError> {
     if !account(&state, user.id).await?.has_totp() {
-        return Err(form_problem("Turn two-factor authentication on first."));
+        return Err(form_problem(Text::new("problem-2fa-off")));
     }
     let codes = recovery_codes::generate();
     let hashes: Vec<String> = codes
@@ -246,7 +245,7 @@ pub async fn disable(
         return done(
             &state,
             format,
-            "Two-factor authentication is off",
+            Text::new("notice-2fa-off"),
             "/account/2fa",
         );
     };
@@ -254,7 +253,7 @@ pub async fn disable(
         .await?
         .is_none()
     {
-        let problem = "Enter a current code from your app, or a recovery code.".to_owned();
+        let problem = Text::new("field-2fa-disable-code");
         let mut ctx = page(&user, "on");
         ctx.insert("codes_left", &codes_left(&state, user.id).await?);
         let error = AppError::Validation(FieldErrors::from([("code", vec![problem])]));
@@ -279,7 +278,7 @@ pub async fn disable(
     done(
         &state,
         format,
-        "Two-factor authentication is off",
+        Text::new("notice-2fa-off"),
         "/account/2fa",
     )
 }

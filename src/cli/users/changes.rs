@@ -9,6 +9,7 @@ use super::json::rfc3339;
 use super::{Outcome, change, find, now};
 use crate::auth::tokens::LinkToken;
 use crate::cli::{read_new_password, send_now};
+use crate::i18n;
 use crate::config::{MailTransport, Settings};
 use crate::db::account_tokens::Purpose;
 use crate::db::accounts::AccountState;
@@ -165,7 +166,7 @@ pub(super) fn set_password(
     );
     let password = read_new_password(true)?;
     let password = NewPassword::parse(&password, &username)
-        .map_err(|p| anyhow::anyhow!("password refused: {}", p.join(" ")))?;
+        .map_err(|p| anyhow::anyhow!("password refused: {}", i18n::english(&p)))?;
     let hash =
         bcrypt::hash(password.expose(), settings.bcrypt_cost).context("hashing the password")?;
     let ended = change(conn, name, |c, account| {

@@ -1,0 +1,1 @@
+# Mail: subjects and bodies.
