@@ -139,7 +139,8 @@ fn create_user(
     password_stdin: bool,
     email: Option<&str>,
 ) -> anyhow::Result<()> {
-    let username = Username::parse(raw_name).map_err(|p| anyhow::anyhow!("{}", i18n::english(&p)))?;
+    let username =
+        Username::parse(raw_name).map_err(|p| anyhow::anyhow!("{}", i18n::english(&p)))?;
     let email = email
         .map(EmailAddress::parse)
         .transpose()

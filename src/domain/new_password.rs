@@ -95,7 +95,10 @@ mod tests {
     #[test]
     fn too_short_is_refused() {
         let problems = NewPassword::parse("xK9#q2!", "alice").unwrap_err();
-        assert!(problems[0].to_string().contains("at least 8"), "{problems:?}");
+        assert!(
+            problems[0].to_string().contains("at least 8"),
+            "{problems:?}"
+        );
     }
 
     #[test]
@@ -105,7 +108,10 @@ mod tests {
         let p73: String = base.chars().cycle().take(73).collect();
         assert!(NewPassword::parse(&p72, "alice").is_ok());
         let problems = NewPassword::parse(&p73, "alice").unwrap_err();
-        assert!(problems[0].to_string().contains("at most 72 bytes"), "{problems:?}");
+        assert!(
+            problems[0].to_string().contains("at most 72 bytes"),
+            "{problems:?}"
+        );
     }
 
     #[test]
@@ -117,7 +123,10 @@ mod tests {
         assert_eq!((p72.len(), p75.len()), (72, 75));
         assert!(NewPassword::parse(&p72, "alice").is_ok());
         let problems = NewPassword::parse(&p75, "alice").unwrap_err();
-        assert!(problems[0].to_string().contains("at most 72 bytes"), "{problems:?}");
+        assert!(
+            problems[0].to_string().contains("at most 72 bytes"),
+            "{problems:?}"
+        );
     }
 
     #[test]
@@ -125,7 +134,9 @@ mod tests {
         for weak in ["password", "12345678", "Password1!", "qwertyuiop"] {
             let problems = NewPassword::parse(weak, "alice").unwrap_err();
             assert!(
-                problems[0].to_string().starts_with("Password is too easy to guess."),
+                problems[0]
+                    .to_string()
+                    .starts_with("Password is too easy to guess."),
                 "{weak}: {problems:?}"
             );
         }
@@ -135,7 +146,9 @@ mod tests {
     fn the_username_must_not_be_inside_the_password() {
         let problems = NewPassword::parse("xx-ALICE-horse-battery", "alice").unwrap_err();
         assert!(
-            problems[0].to_string().contains("must not contain the username"),
+            problems[0]
+                .to_string()
+                .contains("must not contain the username"),
             "{problems:?}"
         );
     }

@@ -31,10 +31,8 @@ macro_rules! files {
 
 /// The resource files of each language; every file has its twin in every
 /// language (the key-parity test checks every id).
-pub(super) const SOURCES: [(Lang, &[(&str, &str)]); 2] = [
-    (Lang::En, &files!("en")),
-    (Lang::Ko, &files!("ko")),
-];
+pub(super) const SOURCES: [(Lang, &[(&str, &str)]); 2] =
+    [(Lang::En, &files!("en")), (Lang::Ko, &files!("ko"))];
 
 type Bundle = FluentBundle<FluentResource>;
 

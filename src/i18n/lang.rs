@@ -67,10 +67,7 @@ impl Lang {
 
     /// The request's language: the cookie, else `Accept-Language`, else English.
     pub fn of(req: &HttpRequest) -> Self {
-        let chosen = [COOKIE_NAMES.1, COOKIE_NAMES.0]
-            .into_iter()
-            .find_map(|name| req.cookie(name))
-            .and_then(|c| Self::parse(c.value()));
+        let chosen = chosen_in(req.headers()).and_then(Self::parse);
         chosen.unwrap_or_else(|| {
             req.headers()
                 .get(header::ACCEPT_LANGUAGE)
@@ -112,11 +109,29 @@ impl Lang {
 
     /// The cookie that remembers this language.
     pub fn cookie(self, secure: bool) -> Cookie<'static> {
-        let name = if secure { COOKIE_NAMES.1 } else { COOKIE_NAMES.0 };
+        let name = if secure {
+            COOKIE_NAMES.1
+        } else {
+            COOKIE_NAMES.0
+        };
         let mut cookie = cookies::build(name, self.code().to_owned(), secure);
         cookie.set_max_age(REMEMBERED_FOR);
         cookie
     }
+}
+
+/// The `lang` cookie's value, read from the headers themselves: actix's
+/// `req.cookie()` would parse and keep the cookies before the session
+/// middleware re-seals a fallback-key cookie in the header, and the session
+/// would then read the stale one.
+fn chosen_in(headers: &header::HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE_NAMES.0 || *name == COOKIE_NAMES.1)
+        .map(|(_, value)| value)
 }
 
 /// Middleware: answers the request in its language, and says so
@@ -161,6 +176,21 @@ mod tests {
         assert_eq!(Lang::negotiate(""), Lang::En);
         assert_eq!(Lang::negotiate("ko;q=banana"), Lang::En);
         assert_eq!(Lang::negotiate("*"), Lang::En);
+    }
+
+    #[test]
+    fn the_cookie_is_found_among_the_others() {
+        let mut headers = header::HeaderMap::new();
+        let cookies = "session=abc; lang=ko; other=1";
+        headers.insert(header::COOKIE, HeaderValue::from_static(cookies));
+        assert_eq!(chosen_in(&headers), Some("ko"));
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("langx=ko; xlang=ko"),
+        );
+        assert_eq!(chosen_in(&headers), None);
+        headers.insert(header::COOKIE, HeaderValue::from_static("__Host-lang=en"));
+        assert_eq!(chosen_in(&headers), Some("en"));
     }
 
     #[test]

@@ -35,9 +35,9 @@ impl tera::Function for Translate {
         let mut params: Vec<(&str, Arg)> = Vec::with_capacity(args.len());
         for (name, value) in args.iter().filter(|(name, _)| name.as_str() != "k") {
             let arg = match value {
-                tera::Value::Number(n) => n
-                    .as_i64()
-                    .map_or_else(|| Arg::Str(n.to_string()), Arg::Num),
+                tera::Value::Number(n) => {
+                    n.as_i64().map_or_else(|| Arg::Str(n.to_string()), Arg::Num)
+                }
                 tera::Value::String(s) => Arg::Str(s.clone()),
                 other => Arg::Str(other.to_string()),
             };

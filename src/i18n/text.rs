@@ -74,7 +74,11 @@ impl Text {
 
     /// The message in `lang`.
     pub fn in_lang(&self, lang: Lang) -> String {
-        catalog::format(lang, &self.id, self.args.iter().map(|(k, v)| (k.as_ref(), v)))
+        catalog::format(
+            lang,
+            &self.id,
+            self.args.iter().map(|(k, v)| (k.as_ref(), v)),
+        )
     }
 }
 

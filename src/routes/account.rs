@@ -14,9 +14,9 @@ use crate::auth::{CurrentUser, login};
 use crate::db::security_events::{self, Kind};
 use crate::db::{login_failures, users};
 use crate::domain::{NewPassword, SafeNext, normalize_username};
-use crate::i18n::Text;
 use crate::error::{AppError, FieldErrors};
 use crate::flash::FlashMessage;
+use crate::i18n::Text;
 use crate::mail::Letter;
 use crate::render::{self, Format};
 use crate::state::AppState;
@@ -227,7 +227,12 @@ pub async fn change_password(
         let notice = Letter::PasswordChanged { by_reset: false };
         state.mailer.send(to, &user.username, notice);
     }
-    done(&state, format, Text::new("notice-password-changed"), "/account")
+    done(
+        &state,
+        format,
+        Text::new("notice-password-changed"),
+        "/account",
+    )
 }
 
 /// `?next=` of `POST /account/logout-others`: the page to return to.
@@ -297,5 +302,10 @@ pub async fn delete(
     state.auth.forget_checks();
     login::end(&req);
     log::info!("account deleted: user_id={id}");
-    done(&state, format, Text::new("notice-account-deleted"), "/login")
+    done(
+        &state,
+        format,
+        Text::new("notice-account-deleted"),
+        "/login",
+    )
 }

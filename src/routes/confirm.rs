@@ -11,8 +11,8 @@ use super::input::Input;
 use super::page_for;
 use crate::auth::CurrentUser;
 use crate::domain::SafeNext;
-use crate::i18n::Text;
 use crate::error::{AppError, FieldErrors};
+use crate::i18n::Text;
 use crate::render::Format;
 use crate::state::AppState;
 
@@ -74,10 +74,5 @@ pub async fn submit(
         "password confirmed for sensitive changes: user_id={}",
         user.id
     );
-    done(
-        &state,
-        format,
-        Text::new("notice-confirmed"),
-        &next,
-    )
+    done(&state, format, Text::new("notice-confirmed"), &next)
 }

@@ -6,6 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use super::page_for;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
+use crate::i18n::Text;
 use crate::render::{self, Format};
 use crate::state::AppState;
 
@@ -17,7 +18,11 @@ pub async fn show(
     format: Format,
     user: web::ReqData<CurrentUser>,
 ) -> Result<HttpResponse, AppError> {
-    let welcome = || format!("Welcome to the dashboard, {}", user.username);
+    let welcome = || {
+        Text::new("dashboard-welcome")
+            .with("name", user.username.as_str())
+            .localized()
+    };
     match format {
         Format::Html => {
             let ctx = page_for(&user);

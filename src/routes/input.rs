@@ -30,20 +30,20 @@ impl<T: DeserializeOwned + 'static> FromRequest for Input<T> {
                 None if bytes.is_empty() => false,
                 // A body of unknown type is answered as one of a wrong type.
                 None => {
-                    return Err(AppError::BadRequest(Text::new("error-missing-content-type"))
-                    .into());
+                    return Err(
+                        AppError::BadRequest(Text::new("error-missing-content-type")).into(),
+                    );
                 }
             };
             let value = if json {
                 parse_json_object(&bytes)?
             } else {
                 check_form_utf8(&bytes)?;
-                serde_urlencoded::from_bytes(&bytes)
-                    .map_err(|e| {
-                        AppError::BadRequest(
-                            Text::new("error-malformed-form").with("detail", e.to_string()),
-                        )
-                    })?
+                serde_urlencoded::from_bytes(&bytes).map_err(|e| {
+                    AppError::BadRequest(
+                        Text::new("error-malformed-form").with("detail", e.to_string()),
+                    )
+                })?
             };
             Ok(Self(value))
         })
@@ -53,10 +53,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for Input<T> {
 /// A JSON body must be an object: serde would otherwise fill a struct from
 /// an array by position.
 fn parse_json_object<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
-    let malformed =
-        |e: serde_json::Error| {
-            AppError::BadRequest(Text::new("error-malformed-json").with("detail", e.to_string()))
-        };
+    let malformed = |e: serde_json::Error| {
+        AppError::BadRequest(Text::new("error-malformed-json").with("detail", e.to_string()))
+    };
     match serde_json::from_slice::<serde_json::Value>(bytes).map_err(malformed)? {
         object @ serde_json::Value::Object(_) => serde_json::from_value(object).map_err(malformed),
         _ => Err(AppError::BadRequest(Text::new("error-json-not-object"))),

@@ -28,11 +28,12 @@ pub async fn choose(
     Input(form): Input<LanguageForm>,
 ) -> Result<HttpResponse, AppError> {
     let Some(lang) = form.lang.as_deref().and_then(Lang::parse) else {
-        let problem = Text::new("field-lang-unknown").with(
-            "choices",
-            Lang::ALL.map(Lang::code).join(", "),
-        );
-        return Err(AppError::Validation(FieldErrors::from([("lang", vec![problem])])));
+        let problem =
+            Text::new("field-lang-unknown").with("choices", Lang::ALL.map(Lang::code).join(", "));
+        return Err(AppError::Validation(FieldErrors::from([(
+            "lang",
+            vec![problem],
+        )])));
     };
     let cookie = lang.cookie(state.settings.cookie_secure);
     let mut answer = match format {

@@ -13,8 +13,8 @@ use crate::auth::{login, two_step};
 use crate::client_ip;
 use crate::db::users::User;
 use crate::domain::SafeNext;
-use crate::i18n::Text;
 use crate::error::{AppError, FieldErrors};
+use crate::i18n::Text;
 use crate::render::{self, Format};
 use crate::state::AppState;
 

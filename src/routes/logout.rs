@@ -4,9 +4,9 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use tera::Context;
 
-use crate::i18n::Text;
 use crate::error::AppError;
 use crate::flash::FlashMessage;
+use crate::i18n::Text;
 use crate::state::AppState;
 
 /// `GET /logout`: a page whose button POSTs `/logout`.

@@ -19,8 +19,8 @@ use crate::client_ip;
 use crate::db::passkeys::{self as store, Kind, NewPasskey};
 use crate::db::{is_unique_violation_of, security_events, users};
 use crate::domain::{LoginMethod, SafeNext};
-use crate::i18n::Text;
 use crate::error::{AppError, FieldErrors};
+use crate::i18n::Text;
 use crate::mail::Letter;
 use crate::render::{self, Format};
 use crate::state::AppState;
@@ -64,9 +64,10 @@ struct Listed {
 }
 
 fn rp(state: &AppState) -> Result<&Passkeys, AppError> {
-    state.passkeys.as_ref().ok_or_else(|| {
-        form_problem(Text::new("problem-passkeys-off"))
-    })
+    state
+        .passkeys
+        .as_ref()
+        .ok_or_else(|| form_problem(Text::new("problem-passkeys-off")))
 }
 
 /// `GET /account/passkeys`: the account's passkeys (name, added, last
@@ -303,7 +304,12 @@ pub async fn delete(
         return Err(AppError::NotFound);
     }
     log::info!("passkey removed: user_id={id} passkey_id={passkey}");
-    done(&state, format, Text::new("notice-passkey-removed"), "/account/passkeys")
+    done(
+        &state,
+        format,
+        Text::new("notice-passkey-removed"),
+        "/account/passkeys",
+    )
 }
 
 /// `POST /login/passkey/start` (anyone; counts toward `LOGIN_IP_LIMIT`):

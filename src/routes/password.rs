@@ -26,9 +26,9 @@ use crate::db::login_failures;
 use crate::db::security_events::{self, Kind};
 use crate::db::users::{self, User};
 use crate::domain::{EmailAddress, LinkProblem, Username, normalize_username};
-use crate::i18n::Text;
 use crate::error::{AppError, FieldErrors};
 use crate::flash::FlashMessage;
+use crate::i18n::Text;
 use crate::mail::{Letter, humane_duration};
 use crate::render::Format;
 use crate::state::AppState;
@@ -129,7 +129,12 @@ pub async fn forgot_submit(
         None => log::info!("password reset asked for no account: client={client}"),
     }
     let answer = (StatusCode::ACCEPTED, "/login");
-    told(&state, format, answer, FlashMessage::info(Text::new("notice-reset-sent")))
+    told(
+        &state,
+        format,
+        answer,
+        FlashMessage::info(Text::new("notice-reset-sent")),
+    )
 }
 
 /// Makes a reset link and mails it, unless the account had three this hour.

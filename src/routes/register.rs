@@ -14,8 +14,8 @@ use crate::db::security_events::{self, Kind};
 use crate::db::users::{self, NewUser};
 use crate::db::{is_unique_violation_of, unique_violation_as};
 use crate::domain::{EmailAddress, LoginMethod, NewPassword, Username};
-use crate::i18n::Text;
 use crate::error::{AppError, FieldErrors};
+use crate::i18n::Text;
 use crate::mail::Letter;
 use crate::render::{self, Format};
 use crate::state::AppState;
@@ -69,7 +69,10 @@ fn validate(form: &RegisterForm) -> Result<Valid, FieldErrors> {
         .as_deref()
         .is_some_and(|c| c != password)
     {
-        errors.insert("password_confirm", vec![Text::new("field-passwords-differ")]);
+        errors.insert(
+            "password_confirm",
+            vec![Text::new("field-passwords-differ")],
+        );
     }
     let email = match form.email.as_deref().map(str::trim) {
         None | Some("") => None,

@@ -15,9 +15,9 @@ use crate::db::revoked_sessions;
 use crate::db::security_events::{self, Kind};
 use crate::db::sessions::{self, SessionRecord};
 use crate::domain::LoginMethod;
-use crate::i18n::Text;
 use crate::error::AppError;
 use crate::flash::FlashMessage;
+use crate::i18n::Text;
 use crate::render::{self, Format};
 use crate::state::AppState;
 

@@ -16,8 +16,8 @@ use crate::auth::recovery_codes;
 use crate::auth::totp::TotpSecret;
 use crate::db::security_events::{self, Kind};
 use crate::db::{two_factor, users};
-use crate::i18n::Text;
 use crate::error::{AppError, FieldErrors};
+use crate::i18n::Text;
 use crate::mail::Letter;
 use crate::render::{self, Format};
 use crate::state::AppState;
@@ -242,12 +242,7 @@ pub async fn disable(
         .as_deref()
         .and_then(TotpSecret::from_base32)
     else {
-        return done(
-            &state,
-            format,
-            Text::new("notice-2fa-off"),
-            "/account/2fa",
-        );
+        return done(&state, format, Text::new("notice-2fa-off"), "/account/2fa");
     };
     if check_code(&state, &secret, &account, &form)
         .await?
@@ -275,10 +270,5 @@ pub async fn disable(
             .mailer
             .send(to, &user.username, Letter::TwoFactorChanged { on: false });
     }
-    done(
-        &state,
-        format,
-        Text::new("notice-2fa-off"),
-        "/account/2fa",
-    )
+    done(&state, format, Text::new("notice-2fa-off"), "/account/2fa")
 }

@@ -9,13 +9,13 @@ use super::json::rfc3339;
 use super::{Outcome, change, find, now};
 use crate::auth::tokens::LinkToken;
 use crate::cli::{read_new_password, send_now};
-use crate::i18n;
 use crate::config::{MailTransport, Settings};
 use crate::db::account_tokens::Purpose;
 use crate::db::accounts::AccountState;
 use crate::db::security_events::{self, Event, Kind};
 use crate::db::{AnyConnection, login_failures, users};
 use crate::domain::NewPassword;
+use crate::i18n;
 use crate::mail::{Letter, humane_duration};
 
 /// The detail of every event these commands record.
