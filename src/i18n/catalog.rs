@@ -6,9 +6,42 @@ use std::sync::LazyLock;
 
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use serde::{Deserialize, Serialize};
 
 use super::lang::Lang;
-use super::text::Arg;
+
+/// One argument of a message: a number (plural rules see it) or a string.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Arg {
+    /// A count, in seconds, days, characters …
+    Num(i64),
+    /// A name, an address, a detail.
+    Str(String),
+}
+
+impl From<&str> for Arg {
+    fn from(s: &str) -> Self {
+        Self::Str(s.to_owned())
+    }
+}
+
+impl From<String> for Arg {
+    fn from(s: String) -> Self {
+        Self::Str(s)
+    }
+}
+
+macro_rules! number_args {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Arg {
+            fn from(n: $t) -> Self {
+                Self::Num(i64::try_from(n).unwrap_or(i64::MAX))
+            }
+        }
+    )*};
+}
+number_args!(i32, i64, u16, u32, u64, usize);
 
 /// One language's resource files, by name.
 macro_rules! files {

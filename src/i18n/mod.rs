@@ -10,9 +10,10 @@ mod text;
 
 use std::collections::HashMap;
 
+pub use catalog::Arg;
 pub use catalog::check;
 pub use lang::{Lang, speak};
-pub use text::{Arg, Text};
+pub use text::Text;
 
 /// `problems` in English, one after the other (the command line, the logs).
 pub fn english(problems: &[Text]) -> String {

@@ -7,7 +7,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::catalog;
+use super::catalog::{self, Arg};
 use super::lang::Lang;
 
 /// A message to show: a Fluent id (`locales/*/*.ftl`) and its arguments.
@@ -17,39 +17,6 @@ pub struct Text {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     args: Vec<(Cow<'static, str>, Arg)>,
 }
-
-/// One argument of a message: a number (plural rules see it) or a string.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum Arg {
-    /// A count, in seconds, days, characters …
-    Num(i64),
-    /// A name, an address, a detail.
-    Str(String),
-}
-
-impl From<&str> for Arg {
-    fn from(s: &str) -> Self {
-        Self::Str(s.to_owned())
-    }
-}
-
-impl From<String> for Arg {
-    fn from(s: String) -> Self {
-        Self::Str(s)
-    }
-}
-
-macro_rules! number_args {
-    ($($t:ty),*) => {$(
-        impl From<$t> for Arg {
-            fn from(n: $t) -> Self {
-                Self::Num(i64::try_from(n).unwrap_or(i64::MAX))
-            }
-        }
-    )*};
-}
-number_args!(i32, i64, u16, u32, u64, usize);
 
 impl Text {
     /// The message `id`, without arguments.
