@@ -571,3 +571,50 @@ async fn after_the_reauthentication_window_a_passkey_confirms_it_is_you() {
     assert_eq!(browser.path().await, "/account/passkeys");
     browser.finish().await;
 }
+
+#[tokio::test]
+async fn the_language_switch_turns_the_site_korean_and_back_and_is_remembered() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    browser.create_user("hana", PASSWORD).await;
+
+    browser.goto("/login").await;
+    browser.expect_login_page().await;
+    assert_eq!(browser.attr("html", "lang").await.as_deref(), Some("en"));
+    browser
+        .click_and_wait("form.lang-switch button[value=ko]")
+        .await;
+    assert_eq!(
+        browser.path().await,
+        "/login",
+        "the switch comes back to the page"
+    );
+    assert_eq!(browser.attr("html", "lang").await.as_deref(), Some("ko"));
+    assert_eq!(browser.text("h1").await, "로그인");
+    assert_eq!(browser.text("label[for=username]").await, "사용자 이름");
+    browser.screenshot("login-ko").await;
+
+    // A wrong password, then the right one: the error and the dashboard in Korean.
+    browser.submit_login("hana", "not the password").await;
+    browser
+        .wait_for_text(
+            "#login-error",
+            "사용자 이름 또는 비밀번호가 올바르지 않습니다",
+        )
+        .await;
+    browser.submit_login("hana", PASSWORD).await;
+    let heading = browser.wait_for_text("h1", "대시보드").await;
+    assert_eq!(heading, "hana님, 대시보드에 오신 것을 환영합니다");
+
+    // Remembered across pages and a reload; switching back is one click.
+    browser.reload().await;
+    assert_eq!(browser.attr("html", "lang").await.as_deref(), Some("ko"));
+    browser
+        .click_and_wait("form.lang-switch button[value=en]")
+        .await;
+    assert_eq!(browser.path().await, "/dashboard");
+    browser.expect_dashboard("hana").await;
+
+    browser.finish().await;
+}
