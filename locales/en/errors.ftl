@@ -1,7 +1,7 @@
 # Errors: what an error page, a JSON `message` and a text answer say.
 # The JSON `error` codes stay the same in every language.
 
-error-bad-request = The request could not be read: { $detail }
+error-bad-request = { $detail }
 error-malformed-form = Malformed form body: { $detail }
 error-malformed-json = Malformed JSON body: { $detail }
 error-json-not-object = Malformed JSON body: expected an object with the form's fields
