@@ -35,6 +35,7 @@ mod fuzz;
 mod headers;
 mod health_static;
 mod instances;
+mod korean_account;
 mod login;
 mod login_failures;
 mod logout;
