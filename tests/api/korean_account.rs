@@ -147,37 +147,35 @@ async fn a_browser_asking_for_korean_reads_the_account_area_in_korean(backend: B
     pages_read(&firefox, Some("fr-FR"), false).await;
 
     // JSON: the human words in Korean, the data as stored.
-    let korean = |path: &str| {
-        let request = firefox.request(Method::GET, path);
-        send(
-            request
-                .header("accept", "application/json")
-                .header("accept-language", "ko"),
-        )
-    };
-    let sessions: Value = korean("/api/sessions").await.json().await.unwrap();
-    assert_eq!(sessions[0]["label"], "Linux의 Firefox", "{sessions}");
-    assert_eq!(sessions[0]["method"], "password", "{sessions}");
-    let activity: Value = korean("/account/activity").await.json().await.unwrap();
-    let created = activity["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["kind"] == "account_created")
-        .unwrap_or_else(|| panic!("no account_created event: {activity}"));
-    assert_eq!(created["description"], "계정 생성", "{activity}");
-    let english: Value = firefox
-        .get_json("/account/activity")
+    let request = firefox.request(Method::GET, "/api/sessions");
+    let sessions: Value = send(request.header("accept-language", "ko"))
         .await
         .json()
         .await
         .unwrap();
-    assert!(
-        english["events"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|e| e["description"] == "Account created"),
-        "{english}"
-    );
+    assert_eq!(sessions[0]["label"], "Linux의 Firefox", "{sessions}");
+    assert_eq!(sessions[0]["method"], "password", "{sessions}");
+    for (lang, description) in [("ko", "계정 생성"), ("en", "Account created")] {
+        let events = events(&firefox, lang).await;
+        let created = events.iter().find(|e| e["kind"] == "account_created");
+        let created = created.unwrap_or_else(|| panic!("no account_created: {events:?}"));
+        assert_eq!(created["description"], description, "{created}");
+        let login = events.iter().find(|e| e["kind"] == "login_succeeded");
+        let login = login.unwrap_or_else(|| panic!("no login_succeeded: {events:?}"));
+        assert_eq!(login["method"], "password", "{login}");
+        assert_eq!(
+            login["detail"], "Firefox on Linux",
+            "stored, not translated: {login}"
+        );
+    }
+}
+
+/// `client`'s security events as JSON, asked for in `accept_language`.
+async fn events(client: &TestClient, accept_language: &str) -> Vec<Value> {
+    let request = client
+        .request(Method::GET, "/account/activity")
+        .header("accept", "application/json")
+        .header("accept-language", accept_language);
+    let body: Value = send(request).await.json().await.unwrap();
+    body["events"].as_array().unwrap().clone()
 }
