@@ -7,6 +7,7 @@ use diesel::prelude::*;
 
 use super::AnyConnection;
 use super::schema::security_events;
+use crate::i18n::Text;
 
 /// What happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,25 +99,25 @@ impl Kind {
     }
 
     /// How the activity page says it.
-    pub fn description(self) -> &'static str {
+    pub const fn description(self) -> Text {
         match self {
-            Self::AccountCreated => "Account created",
-            Self::LoginSucceeded => "Logged in",
-            Self::LoginFailed => "Failed login",
-            Self::LockedOut => "Locked for a while after too many failed logins",
-            Self::PasswordChanged => "Password changed",
-            Self::PasswordReset => "Password reset",
-            Self::EmailChanged => "Email address changed",
-            Self::EmailVerified => "Email address verified",
-            Self::TwoFactorEnabled => "Two-factor authentication turned on",
-            Self::TwoFactorDisabled => "Two-factor authentication turned off",
-            Self::RecoveryCodesReplaced => "New recovery codes made",
-            Self::PasskeyAdded => "Passkey added",
-            Self::PasskeyRemoved => "Passkey removed",
-            Self::SessionEnded => "Session ended",
-            Self::SessionsEnded => "Other sessions ended",
-            Self::AccountLocked => "Account locked by an operator",
-            Self::AccountUnlocked => "Account unlocked by an operator",
+            Self::AccountCreated => Text::new("activity-account-created"),
+            Self::LoginSucceeded => Text::new("activity-login-succeeded"),
+            Self::LoginFailed => Text::new("activity-login-failed"),
+            Self::LockedOut => Text::new("activity-locked-out"),
+            Self::PasswordChanged => Text::new("activity-password-changed"),
+            Self::PasswordReset => Text::new("activity-password-reset"),
+            Self::EmailChanged => Text::new("activity-email-changed"),
+            Self::EmailVerified => Text::new("activity-email-verified"),
+            Self::TwoFactorEnabled => Text::new("activity-two-factor-enabled"),
+            Self::TwoFactorDisabled => Text::new("activity-two-factor-disabled"),
+            Self::RecoveryCodesReplaced => Text::new("activity-recovery-codes-replaced"),
+            Self::PasskeyAdded => Text::new("activity-passkey-added"),
+            Self::PasskeyRemoved => Text::new("activity-passkey-removed"),
+            Self::SessionEnded => Text::new("activity-session-ended"),
+            Self::SessionsEnded => Text::new("activity-sessions-ended"),
+            Self::AccountLocked => Text::new("activity-account-locked"),
+            Self::AccountUnlocked => Text::new("activity-account-unlocked"),
         }
     }
 }
@@ -277,7 +278,7 @@ mod tests {
     fn every_kind_has_a_name_that_reads_back_and_words() {
         for kind in Kind::ALL {
             assert_eq!(Kind::parse(kind.as_str()), Some(kind));
-            assert!(!kind.description().is_empty());
+            assert!(!kind.description().to_string().is_empty());
         }
         assert_eq!(Kind::parse("no_such_kind"), None);
     }

@@ -1,5 +1,7 @@
 //! How a login was made: what a session record and a login event show.
 
+use crate::i18n::Text;
+
 /// The way a session was logged in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LoginMethod {
@@ -28,15 +30,21 @@ impl LoginMethod {
         }
     }
 
-    /// How a page says it; `name` is a stored name (an unknown one is shown as it is).
-    pub fn describe(name: &str) -> &str {
-        match name {
-            "password" => "Password",
-            "totp" => "Password + authenticator code",
-            "recovery_code" => "Password + recovery code",
-            "passkey" => "Passkey",
-            "unknown" => "Not recorded",
-            other => other,
-        }
+    /// How a page says it, in the reader's language; `name` is a stored
+    /// name (an unknown one is shown as it is).
+    pub fn describe(name: &str) -> String {
+        Self::label(name).map_or_else(|| name.to_owned(), |text| text.localized())
+    }
+
+    /// The message for the stored name `name`, if it is one.
+    fn label(name: &str) -> Option<Text> {
+        Some(match name {
+            "password" => Text::new("account-method-password"),
+            "totp" => Text::new("account-method-totp"),
+            "recovery_code" => Text::new("account-method-recovery-code"),
+            "passkey" => Text::new("account-method-passkey"),
+            Self::UNKNOWN => Text::new("account-method-unknown"),
+            _ => return None,
+        })
     }
 }

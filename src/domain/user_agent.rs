@@ -4,19 +4,99 @@
 //! family and the operating system, never a version. The order of the
 //! checks matters, since most browsers also name the ones they descend
 //! from (Edge says Chrome and Safari, Chrome says Safari).
+//!
+//! The label is stored in English (session records, event details, the
+//! command line); pages read it back in their language with [`shown`]. The
+//! names of browsers and systems stay as they are in every language.
+
+use crate::i18n::Text;
 
 /// The longest `User-Agent` kept in a session record.
 pub const MAX_USER_AGENT_CHARS: usize = 512;
 
-/// "Browser on System", "Browser", "curl" or "Unknown device".
+/// Tools that name themselves first, by the prefix of their header.
+const TOOLS: [(&str, &str); 5] = [
+    ("curl/", "curl"),
+    ("Wget/", "Wget"),
+    ("python-requests/", "Python requests"),
+    ("HTTPie/", "HTTPie"),
+    ("PostmanRuntime/", "Postman"),
+];
+
+/// Browsers by a token of their header, the most specific first.
+const BROWSERS: [(&str, &str); 13] = [
+    ("Edg/", "Edge"),
+    ("EdgA/", "Edge"),
+    ("EdgiOS/", "Edge"),
+    ("OPR/", "Opera"),
+    ("Vivaldi/", "Vivaldi"),
+    ("SamsungBrowser/", "Samsung Internet"),
+    ("Firefox/", "Firefox"),
+    ("FxiOS/", "Firefox"),
+    ("HeadlessChrome/", "Headless Chrome"),
+    ("CriOS/", "Chrome"),
+    ("Chromium/", "Chromium"),
+    ("Chrome/", "Chrome"),
+    ("Safari/", "Safari"),
+];
+
+/// Operating systems by a token of their header, the most specific first.
+const SYSTEMS: [(&str, &str); 9] = [
+    ("iPhone", "iOS"),
+    ("iPad", "iPadOS"),
+    ("Android", "Android"),
+    ("CrOS", "ChromeOS"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "macOS"),
+    ("Macintosh", "macOS"),
+    ("Linux", "Linux"),
+    ("FreeBSD", "FreeBSD"),
+];
+
+/// "Browser on System", "Browser", "curl" or "Unknown device", in English
+/// (as stored).
 pub fn label(user_agent: &str) -> String {
-    let browser = browser(user_agent);
-    match (browser, system(user_agent)) {
-        (Some(b), Some(s)) => format!("{b} on {s}"),
-        (Some(b), None) => b.to_owned(),
-        (None, Some(s)) => format!("A browser on {s}"),
-        (None, None) => "Unknown device".to_owned(),
+    match device(browser(user_agent), system(user_agent)) {
+        Ok(text) => text.to_string(),
+        Err(name) => name.to_owned(),
     }
+}
+
+/// The label of `browser` on `system` as a message, or the bare name
+/// (a browser or tool of unknown system) that needs no translation.
+fn device<'a>(browser: Option<&'a str>, system: Option<&'a str>) -> Result<Text, &'a str> {
+    match (browser, system) {
+        (Some(b), Some(s)) => Ok(Text::new("sessions-device-browser-on-system")
+            .with("browser", b)
+            .with("system", s)),
+        (Some(b), None) => Err(b),
+        (None, Some(s)) => Ok(Text::new("sessions-device-on-system").with("system", s)),
+        (None, None) => Ok(Text::new("sessions-device-unknown")),
+    }
+}
+
+/// A stored [`label`] in the reader's language; anything else (a label
+/// from an older version, a passkey's name) as it is.
+pub fn shown(label: &str) -> String {
+    readable(label).map_or_else(|| label.to_owned(), |text| text.localized())
+}
+
+/// The message a stored English [`label`] was made from, if it was.
+fn readable(label: &str) -> Option<Text> {
+    let name = |names: &[(&str, &'static str)], wanted: &str| {
+        names.iter().map(|(_, n)| *n).find(|n| *n == wanted)
+    };
+    let (browser, system) = match label.split_once(" on ") {
+        Some(("A browser", s)) => (None, Some(name(&SYSTEMS, s)?)),
+        Some((b, s)) => {
+            let browser = name(&BROWSERS, b).or_else(|| name(&TOOLS, b))?;
+            (Some(browser), Some(name(&SYSTEMS, s)?))
+        }
+        None => (None, None),
+    };
+    let text = device(browser, system).ok()?;
+    // Only what `label` makes, word for word, reads back.
+    (text.to_string() == label).then_some(text)
 }
 
 /// The header as kept: control characters dropped, cut to [`MAX_USER_AGENT_CHARS`].
@@ -29,51 +109,17 @@ pub fn keep(user_agent: &str) -> String {
 }
 
 fn browser(ua: &str) -> Option<&'static str> {
-    let has = |needle: &str| ua.contains(needle);
-    let tools = [
-        ("curl/", "curl"),
-        ("Wget/", "Wget"),
-        ("python-requests/", "Python requests"),
-        ("HTTPie/", "HTTPie"),
-        ("PostmanRuntime/", "Postman"),
-    ];
-    if let Some((_, name)) = tools.iter().find(|(prefix, _)| ua.starts_with(prefix)) {
+    if let Some((_, name)) = TOOLS.iter().find(|(prefix, _)| ua.starts_with(prefix)) {
         return Some(name);
     }
-    let browsers = [
-        ("Edg/", "Edge"),
-        ("EdgA/", "Edge"),
-        ("EdgiOS/", "Edge"),
-        ("OPR/", "Opera"),
-        ("Vivaldi/", "Vivaldi"),
-        ("SamsungBrowser/", "Samsung Internet"),
-        ("Firefox/", "Firefox"),
-        ("FxiOS/", "Firefox"),
-        ("HeadlessChrome/", "Headless Chrome"),
-        ("CriOS/", "Chrome"),
-        ("Chromium/", "Chromium"),
-        ("Chrome/", "Chrome"),
-        ("Safari/", "Safari"),
-    ];
-    browsers
+    BROWSERS
         .iter()
-        .find(|(needle, _)| has(needle))
+        .find(|(needle, _)| ua.contains(needle))
         .map(|(_, name)| *name)
 }
 
 fn system(ua: &str) -> Option<&'static str> {
-    let systems = [
-        ("iPhone", "iOS"),
-        ("iPad", "iPadOS"),
-        ("Android", "Android"),
-        ("CrOS", "ChromeOS"),
-        ("Windows", "Windows"),
-        ("Mac OS X", "macOS"),
-        ("Macintosh", "macOS"),
-        ("Linux", "Linux"),
-        ("FreeBSD", "FreeBSD"),
-    ];
-    systems
+    SYSTEMS
         .iter()
         .find(|(needle, _)| ua.contains(needle))
         .map(|(_, name)| *name)
@@ -120,6 +166,32 @@ mod tests {
         ];
         for (ua, expected) in cases {
             assert_eq!(label(ua), expected, "{ua}");
+        }
+    }
+
+    #[test]
+    fn stored_labels_read_back_in_each_language_and_others_stay() {
+        use crate::i18n::Lang;
+        let cases = [
+            ("Firefox on Linux", "Linux의 Firefox"),
+            ("Python requests on Windows", "Windows의 Python requests"),
+            ("A browser on Android", "Android의 브라우저"),
+            ("Unknown device", "알 수 없는 기기"),
+        ];
+        for (stored, korean) in cases {
+            let text = readable(stored).unwrap();
+            assert_eq!(text.to_string(), stored);
+            assert_eq!(text.in_lang(Lang::Ko), korean);
+        }
+        for other in [
+            "curl",
+            "Firefox",
+            "Laptop on my desk",
+            "Firefox on Mars",
+            "",
+        ] {
+            assert_eq!(readable(other), None, "{other}");
+            assert_eq!(shown(other), other);
         }
     }
 

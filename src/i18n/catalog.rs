@@ -52,6 +52,7 @@ macro_rules! files {
             files!(@ $lang, "notices.ftl"),
             files!(@ $lang, "errors.ftl"),
             files!(@ $lang, "mail.ftl"),
+            files!(@ $lang, "account.ftl"),
         ]
     };
     (@ $lang:literal, $file:literal) => {

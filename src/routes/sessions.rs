@@ -14,7 +14,7 @@ use crate::auth::CurrentUser;
 use crate::db::revoked_sessions;
 use crate::db::security_events::{self, Kind};
 use crate::db::sessions::{self, SessionRecord};
-use crate::domain::LoginMethod;
+use crate::domain::{LoginMethod, user_agent};
 use crate::error::AppError;
 use crate::flash::FlashMessage;
 use crate::i18n::Text;
@@ -36,7 +36,7 @@ pub struct SessionJson {
     pub method: String,
     /// The client's address at login.
     pub address: Option<String>,
-    /// "Firefox on Linux".
+    /// "Firefox on Linux", in the reader's language.
     pub label: String,
     /// The `User-Agent` at login.
     pub user_agent: String,
@@ -72,9 +72,11 @@ pub async fn show(
         .map(|r| {
             serde_json::json!({
                 "id": r.id,
-                "label": r.label,
+                "label": user_agent::shown(&r.label),
                 "method": LoginMethod::describe(&r.method),
-                "address": r.address.as_deref().unwrap_or("unknown"),
+                "address": r.address.clone().unwrap_or_else(|| {
+                    Text::new("sessions-unknown-address").localized()
+                }),
                 "created_at": when(r.created_at),
                 "last_seen_at": when(r.last_seen_at),
                 "current": r.sid == user.sealed.sid,
@@ -104,7 +106,7 @@ pub async fn list(
             expires_at: rfc3339(r.expires_at),
             method: r.method,
             address: r.address,
-            label: r.label,
+            label: user_agent::shown(&r.label),
             user_agent: r.user_agent,
         })
         .collect();
@@ -190,7 +192,9 @@ pub async fn logout(
     let (notice, location) = match end(&req, &state, &user, path.into_inner()).await? {
         Ended::This => (FlashMessage::info(Text::new("notice-logged-out")), "/login"),
         Ended::Other(label) => (
-            FlashMessage::success(Text::new("notice-session-ended").with("device", label)),
+            FlashMessage::success(
+                Text::new("notice-session-ended").with("device", user_agent::shown(&label)),
+            ),
             "/account/sessions",
         ),
     };

@@ -2,7 +2,10 @@
 // form and the login page's "Sign in with a passkey" button. The server
 // keeps each ceremony's state; this script only carries the options to
 // navigator.credentials and the answer back, converting the binary fields
-// to and from base64url. No inline script: pages load this file.
+// to and from base64url. No inline script: pages load this file. Nor any
+// words of its own: what it says comes, in the page's language, from the
+// `data-` attributes of its status element (`{name}` and `{status}` in them
+// are filled in here).
 (function () {
   "use strict";
 
@@ -21,6 +24,16 @@
     var raw = "";
     for (var i = 0; i < bytes.length; i++) { raw += String.fromCharCode(bytes[i]); }
     return btoa(raw).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
+
+  // The status element's message `key`, its `{placeholders}` filled from
+  // `values`; empty (the status hides) when the page gave none.
+  function say(el, key, values) {
+    var text = (el && el.dataset[key]) || "";
+    Object.keys(values || {}).forEach(function (name) {
+      text = text.split("{" + name + "}").join(values[name]);
+    });
+    return text;
   }
 
   function status(el, text, failed) {
@@ -42,14 +55,14 @@
     return { ok: response.ok, status: response.status, data: data };
   }
 
-  function problem(result) {
+  function problem(out, result) {
     var d = result.data || {};
     if (d.errors) {
       var all = [];
       Object.keys(d.errors).forEach(function (k) { all = all.concat(d.errors[k]); });
       if (all.length) { return all.join(" "); }
     }
-    return d.message || ("The server answered " + result.status);
+    return d.message || say(out, "server", { status: String(result.status) });
   }
 
   function creationOptions(options) {
@@ -99,40 +112,39 @@
   // One ceremony: ask the server to start it, let the browser talk to the
   // authenticator, hand the answer back, then go where the server says.
   async function ceremony(out, how) {
-    status(out, how.prompt, false);
+    status(out, say(out, "prompt"), false);
     var started = await post(how.start, how.startBody);
     if (started.status === 403 && started.data.error === "reauthentication_required") {
       window.location.assign("/account/confirm?next=%2Faccount%2Fpasskeys");
       return;
     }
-    if (!started.ok) { status(out, problem(started), true); return; }
+    if (!started.ok) { status(out, problem(out, started), true); return; }
     var answer;
     try {
       answer = await how.ask(started.data.options);
     } catch (e) {
-      status(out, how.refused(e), true);
+      status(out, how.refused(out, e), true);
       return;
     }
     var body = how.finishBody();
     body.ceremony = started.data.ceremony;
     body.credential = answer;
     var finished = await post(how.finish, body);
-    if (!finished.ok) { status(out, problem(finished), true); return; }
+    if (!finished.ok) { status(out, problem(out, finished), true); return; }
     window.location.assign(finished.data.redirect || how.then);
   }
 
   function register(form, out) {
     return ceremony(out, {
-      prompt: "Follow your browser's prompt to create the passkey…",
       start: "/account/passkeys/register/start",
       startBody: { name: form.querySelector("input[name=name]").value },
       ask: async function (options) {
         return registrationJson(await navigator.credentials.create(creationOptions(options)));
       },
-      refused: function (e) {
+      refused: function (out, e) {
         return e.name === "InvalidStateError"
-          ? "This device already holds a passkey of your account."
-          : "No passkey was created (" + e.name + ").";
+          ? say(out, "duplicate")
+          : say(out, "refused", { name: e.name });
       },
       finish: "/account/passkeys/register/finish",
       finishBody: function () { return {}; },
@@ -147,13 +159,12 @@
     var next = document.querySelector("input[name=next]");
     var remember = document.querySelector("input[name=remember]");
     return ceremony(out, {
-      prompt: "Follow your browser's prompt to use your passkey…",
       start: start,
       startBody: {},
       ask: async function (options) {
         return assertionJson(await navigator.credentials.get(requestOptions(options)));
       },
-      refused: function (e) { return "No passkey was used (" + e.name + ")."; },
+      refused: function (out, e) { return say(out, "refused", { name: e.name }); },
       finish: finish,
       finishBody: function () {
         return { next: next ? next.value : "", remember: remember ? remember.checked : false };
@@ -171,7 +182,7 @@
     var formOut = document.getElementById("passkey-add-status");
     if (form) {
       if (!supported()) {
-        status(formOut, "This browser cannot create passkeys.", true);
+        status(formOut, say(formOut, "unsupported"), true);
       }
       form.addEventListener("submit", function (event) {
         event.preventDefault();

@@ -35,6 +35,7 @@ mod fuzz;
 mod headers;
 mod health_static;
 mod instances;
+mod korean_account;
 mod languages;
 mod login;
 mod login_failures;
