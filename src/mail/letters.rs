@@ -1,14 +1,19 @@
 //! The messages: subject, text and HTML from Tera templates
-//! (`templates/mail/`), with the headers a mail client expects of a machine
-//! (`Message-ID`, `Date`, `Auto-Submitted: auto-generated`).
+//! (`templates/mail/`) in the reader's language (`locales/*/mail.ftl`), with
+//! the headers a mail client expects of a machine (`Message-ID`, `Date`,
+//! `Auto-Submitted: auto-generated`, `Content-Language`).
+
+use std::time::Duration;
 
 use lettre::message::header::{Header, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use serde::Serialize;
 use tera::{Context, Tera};
 
+use super::markup::HtmlTranslate;
 use super::{Outgoing, mailbox};
 use crate::config::PublicUrl;
+use crate::i18n::{Lang, Text, Translate};
 
 /// Every mail template, compiled into the binary (`.html` ones are escaped).
 const TEMPLATES: &[(&str, &str)] = &[
@@ -91,8 +96,9 @@ pub enum Letter {
     PasswordReset {
         /// `PUBLIC_URL/password/reset?token=…`
         link: String,
-        /// "30 minutes"
-        valid_for: String,
+        /// How long the link works ("30 minutes" in the mail).
+        #[serde(skip)]
+        valid_for: Duration,
     },
     /// Notice: the password was changed (on the account page) or reset (by a link).
     PasswordChanged {
@@ -135,24 +141,25 @@ impl Letter {
         }
     }
 
-    fn subject(&self) -> &'static str {
-        match self {
-            Self::VerifyEmail { .. } => "Confirm your email address",
-            Self::PasswordReset { .. } => "Reset your password",
-            Self::PasswordChanged { by_reset: false } => "Your password was changed",
-            Self::PasswordChanged { by_reset: true } => "Your password was reset",
-            Self::EmailChanged { .. } => "Your email address was changed",
-            Self::TwoFactorChanged { on: true } => "Two-factor authentication is on",
-            Self::TwoFactorChanged { on: false } => "Two-factor authentication was turned off",
-            Self::RecoveryCodeUsed { .. } => "A recovery code was used",
-            Self::PasskeyAdded { .. } => "A passkey was added",
-        }
+    fn subject(&self) -> Text {
+        Text::new(match self {
+            Self::VerifyEmail { .. } => "mail-subject-verify-email",
+            Self::PasswordReset { .. } => "mail-subject-password-reset",
+            Self::PasswordChanged { by_reset: false } => "mail-subject-password-changed",
+            Self::PasswordChanged { by_reset: true } => "mail-subject-password-reset-done",
+            Self::EmailChanged { .. } => "mail-subject-email-changed",
+            Self::TwoFactorChanged { on: true } => "mail-subject-2fa-on",
+            Self::TwoFactorChanged { on: false } => "mail-subject-2fa-off",
+            Self::RecoveryCodeUsed { .. } => "mail-subject-recovery-code-used",
+            Self::PasskeyAdded { .. } => "mail-subject-passkey-added",
+        })
     }
 }
 
-/// The compiled templates and the values every message shares.
+/// The compiled templates (one set per language, whose `t()` and `html_t()`
+/// speak it) and the values every message shares.
 pub struct Letters {
-    tera: Tera,
+    tera: Vec<Tera>,
     from: Mailbox,
     public_url: PublicUrl,
 }
@@ -175,12 +182,38 @@ impl Header for AutoSubmitted {
     }
 }
 
+/// `Content-Language` (RFC 3282): the language the message is written in.
+#[derive(Clone)]
+struct ContentLanguage(Lang);
+
+impl Header for ContentLanguage {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("Content-Language")
+    }
+
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self(Lang::parse(s).unwrap_or_default()))
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), self.0.code().to_owned())
+    }
+}
+
 impl Letters {
     /// Parses every template (a broken one stops the start).
     pub fn load(from: Mailbox, public_url: PublicUrl) -> anyhow::Result<Self> {
-        let mut tera = Tera::default();
-        tera.add_raw_templates(TEMPLATES.iter().copied())
-            .map_err(|e| anyhow::anyhow!("loading mail templates: {e:?}"))?;
+        let tera = Lang::ALL
+            .into_iter()
+            .map(|lang| {
+                let mut tera = Tera::default();
+                tera.register_function("t", Translate(lang));
+                tera.register_function("html_t", HtmlTranslate(lang));
+                tera.add_raw_templates(TEMPLATES.iter().copied())
+                    .map_err(|e| anyhow::anyhow!("loading mail templates: {e:?}"))?;
+                Ok(tera)
+            })
+            .collect::<anyhow::Result<_>>()?;
         Ok(Self {
             tera,
             from,
@@ -188,13 +221,23 @@ impl Letters {
         })
     }
 
-    /// The message `letter` to `username` at `to`.
-    pub fn compose(&self, to: &str, username: &str, letter: Letter) -> anyhow::Result<Outgoing> {
+    /// The message `letter` to `username` at `to`, written in `lang`.
+    pub fn compose(
+        &self,
+        lang: Lang,
+        to: &str,
+        username: &str,
+        letter: Letter,
+    ) -> anyhow::Result<Outgoing> {
         let kind = letter.kind();
-        let subject = letter.subject();
+        let subject = letter.subject().in_lang(lang);
         let mut ctx = Context::from_serialize(&letter)?;
+        if let Letter::PasswordReset { valid_for, .. } = letter {
+            ctx.insert("valid_for", &humane_duration(valid_for).in_lang(lang));
+        }
+        ctx.insert("lang", lang.code());
         ctx.insert("username", username);
-        ctx.insert("subject", subject);
+        ctx.insert("subject", &subject);
         ctx.insert("site", self.public_url.origin());
         ctx.insert("account_link", &self.public_url.link("/account"));
         ctx.insert("forgot_link", &self.public_url.link("/password/forgot"));
@@ -202,8 +245,9 @@ impl Letters {
             "when",
             &chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
         );
-        let text = self.tera.render(&format!("mail/{kind}.txt"), &ctx)?;
-        let html = self.tera.render(&format!("mail/{kind}.html"), &ctx)?;
+        let tera = self.tera.get(lang as usize).unwrap_or(&self.tera[0]);
+        let text = tera.render(&format!("mail/{kind}.txt"), &ctx)?;
+        let html = tera.render(&format!("mail/{kind}.html"), &ctx)?;
         let id: [u8; 16] = rand::random();
         let id: String = id.iter().map(|b| format!("{b:02x}")).collect();
         let message = lettre::Message::builder()
@@ -212,6 +256,7 @@ impl Letters {
             .subject(subject)
             .message_id(Some(format!("<{id}@{}>", self.public_url.host())))
             .header(AutoSubmitted)
+            .header(ContentLanguage(lang))
             .multipart(MultiPart::alternative_plain_html(text.clone(), html))?;
         Ok(Outgoing {
             kind,
@@ -222,20 +267,16 @@ impl Letters {
     }
 }
 
-/// A lifetime as a person reads it: "30 minutes", "1 hour", "90 seconds".
-pub fn humane_duration(d: std::time::Duration) -> String {
-    let secs = d.as_secs();
-    let (n, unit) = match secs {
-        s if s % 86_400 == 0 && s > 0 => (s / 86_400, "day"),
-        s if s % 3600 == 0 && s > 0 => (s / 3600, "hour"),
-        s if s % 60 == 0 && s > 0 => (s / 60, "minute"),
-        s => (s, "second"),
+/// A lifetime as a person reads it, in the largest whole unit: "30 minutes",
+/// "1 hour", "90 seconds" (`to_string()`), "30분" (Korean).
+pub fn humane_duration(d: Duration) -> Text {
+    let (n, id) = match d.as_secs() {
+        s if s % 86_400 == 0 && s > 0 => (s / 86_400, "mail-duration-days"),
+        s if s % 3600 == 0 && s > 0 => (s / 3600, "mail-duration-hours"),
+        s if s % 60 == 0 && s > 0 => (s / 60, "mail-duration-minutes"),
+        s => (s, "mail-duration-seconds"),
     };
-    if n == 1 {
-        format!("1 {unit}")
-    } else {
-        format!("{n} {unit}s")
-    }
+    Text::new(id).with("n", n)
 }
 
 #[cfg(test)]
@@ -252,15 +293,18 @@ mod tests {
         let link = "https://login.example.com/password/reset?token=abc".to_owned();
         let letter = Letter::PasswordReset {
             link: link.clone(),
-            valid_for: "30 minutes".into(),
+            valid_for: Duration::from_secs(1800),
         };
-        let mail = letters().compose("ann@example.com", "ann", letter).unwrap();
+        let mail = letters()
+            .compose(Lang::En, "ann@example.com", "ann", letter)
+            .unwrap();
         let raw = String::from_utf8(mail.message.formatted()).unwrap();
         for header in [
             "Message-ID: <",
             "Date: ",
             "Auto-Submitted: auto-generated",
             "Subject: Reset your password",
+            "Content-Language: en",
         ] {
             assert!(raw.contains(header), "{header} missing:\n{raw}");
         }
@@ -277,11 +321,43 @@ mod tests {
     }
 
     #[test]
+    fn a_korean_letter_is_korean_throughout() {
+        let letter = Letter::PasswordReset {
+            link: "https://login.example.com/password/reset?token=abc".into(),
+            valid_for: Duration::from_secs(1800),
+        };
+        let mail = letters()
+            .compose(Lang::Ko, "ann@example.com", "<ann>", letter)
+            .unwrap();
+        let raw = mail.message.formatted();
+        let parsed = mailparse::parse_mail(&raw).unwrap();
+        let header = |name| {
+            mailparse::MailHeaderMap::get_first_value(parsed.headers.as_slice(), name).unwrap()
+        };
+        assert_eq!(header("Subject"), "비밀번호를 재설정하세요");
+        assert_eq!(header("Content-Language"), "ko");
+        assert!(
+            mail.text.starts_with("<ann>님, 안녕하세요.") && mail.text.contains("30분 동안"),
+            "{}",
+            mail.text
+        );
+        let html = parsed.subparts[1].get_body().unwrap();
+        assert!(html.contains(r#"<html lang="ko">"#), "{html}");
+        assert!(
+            html.contains("계정 <strong>&lt;ann&gt;</strong>의"),
+            "{html}"
+        );
+        assert!(!html.contains("<ann>"), "{html}");
+    }
+
+    #[test]
     fn html_escapes_what_it_shows() {
         let letter = Letter::EmailChanged {
             new_address: Some("<b>x</b>@example.com".into()),
         };
-        let mail = letters().compose("ann@example.com", "ann", letter).unwrap();
+        let mail = letters()
+            .compose(Lang::En, "ann@example.com", "ann", letter)
+            .unwrap();
         let raw = String::from_utf8(mail.message.formatted()).unwrap();
         assert!(!raw.contains("<b>x</b>@example.com</"), "{raw}");
     }
@@ -292,7 +368,7 @@ mod tests {
             Letter::VerifyEmail { link: "l".into() },
             Letter::PasswordReset {
                 link: "l".into(),
-                valid_for: "1 hour".into(),
+                valid_for: Duration::from_secs(3600),
             },
             Letter::PasswordChanged { by_reset: false },
             Letter::PasswordChanged { by_reset: true },
@@ -304,17 +380,32 @@ mod tests {
                 name: "Laptop".into(),
             },
         ];
-        for letter in all {
-            letters().compose("ann@example.com", "ann", letter).unwrap();
+        for lang in Lang::ALL {
+            for letter in all.clone() {
+                letters()
+                    .compose(lang, "ann@example.com", "ann", letter)
+                    .unwrap();
+            }
         }
     }
 
     #[test]
     fn durations_read_like_words() {
-        use std::time::Duration;
-        assert_eq!(humane_duration(Duration::from_secs(1800)), "30 minutes");
-        assert_eq!(humane_duration(Duration::from_secs(3600)), "1 hour");
-        assert_eq!(humane_duration(Duration::from_secs(90)), "90 seconds");
-        assert_eq!(humane_duration(Duration::from_secs(86_400)), "1 day");
+        let words = |secs, lang| humane_duration(Duration::from_secs(secs)).in_lang(lang);
+        assert_eq!(words(1800, Lang::En), "30 minutes");
+        assert_eq!(words(3600, Lang::En), "1 hour");
+        assert_eq!(words(90, Lang::En), "90 seconds");
+        assert_eq!(words(1, Lang::En), "1 second");
+        assert_eq!(words(86_400, Lang::En), "1 day");
+        assert_eq!(words(172_800, Lang::En), "2 days");
+        assert_eq!(words(3601, Lang::En), "3601 seconds");
+        assert_eq!(words(1800, Lang::Ko), "30분");
+        assert_eq!(words(3600, Lang::Ko), "1시간");
+        assert_eq!(words(90, Lang::Ko), "90초");
+        assert_eq!(words(86_400, Lang::Ko), "1일");
+        assert_eq!(
+            humane_duration(Duration::from_secs(1800)).to_string(),
+            "30 minutes"
+        );
     }
 }

@@ -1,13 +1,14 @@
 //! Mail: security notices and links, sent without holding up a request.
 //!
 //! A handler calls [`Mailer::send`], which composes the message
-//! (`letters`) and queues it; one background task hands each message to the
+//! (`letters`) in the language of the request being answered and queues it; one background task hands each message to the
 //! transport (`transport`), trying a failed one again after growing waits.
 //! Every outcome is logged (recipient, kind, reason), never the message
 //! itself, and the answer the person sees never depends on it, so the mail
 //! path tells no one whether an account exists.
 
 mod letters;
+mod markup;
 mod transport;
 
 use std::sync::Arc;
@@ -22,6 +23,7 @@ pub use letters::{Letter, Letters, humane_duration};
 use transport::Transport;
 
 use crate::config::Settings;
+use crate::i18n::Lang;
 
 /// Tries per message: the first and three more after growing waits.
 const ATTEMPTS: u32 = 4;
@@ -102,10 +104,12 @@ impl Mailer {
     }
 
     /// Composes `letter` for `username` at `to` and queues it. Returns at
-    /// once; a message that cannot be composed or queued is logged.
+    /// once; a message that cannot be composed or queued is logged. It is
+    /// written in the language of the request being answered (a task spawned
+    /// for one carries it: [`Lang::scope`]); outside a request, in English.
     pub fn send(&self, to: &str, username: &str, letter: Letter) {
         let kind = letter.kind();
-        let outgoing = match self.letters.compose(to, username, letter) {
+        let outgoing = match self.letters.compose(Lang::current(), to, username, letter) {
             Ok(outgoing) => outgoing,
             Err(e) => {
                 log::error!("mail not sent: kind={kind} to={to:?}: composing it failed: {e:#}");

@@ -28,8 +28,8 @@ use crate::db::users::{self, User};
 use crate::domain::{EmailAddress, LinkProblem, Username, normalize_username};
 use crate::error::{AppError, FieldErrors};
 use crate::flash::FlashMessage;
-use crate::i18n::Text;
-use crate::mail::{Letter, humane_duration};
+use crate::i18n::{Lang, Text};
+use crate::mail::Letter;
 use crate::render::Format;
 use crate::state::AppState;
 
@@ -120,7 +120,8 @@ pub async fn forgot_submit(
     match user {
         Some(user) if user.verified_email().is_some() => {
             log::info!("password reset asked: user_id={} client={client}", user.id);
-            actix_web::rt::spawn(send_reset_link(state.clone(), user));
+            // The mail is written in the language of this request.
+            actix_web::rt::spawn(Lang::current().scope(send_reset_link(state.clone(), user)));
         }
         Some(user) => log::info!(
             "password reset asked, no verified address: user_id={} client={client}",
@@ -173,12 +174,11 @@ async fn send_reset_link(state: web::Data<AppState>, user: User) {
                 .settings
                 .public_url
                 .link(&format!("/password/reset?token={}", token.as_str()));
-            let valid_for = humane_duration(ttl);
-            state.mailer.send(
-                &to,
-                &user.username,
-                Letter::PasswordReset { link, valid_for },
-            );
+            let letter = Letter::PasswordReset {
+                link,
+                valid_for: ttl,
+            };
+            state.mailer.send(&to, &user.username, letter);
         }
         Ok(None) => log::warn!(
             "password reset mail not sent: user_id={id} had {RESET_MAILS_PER_HOUR} this hour"

@@ -41,6 +41,7 @@ mod login;
 mod login_failures;
 mod logout;
 mod logs;
+mod mail_in_korean;
 mod operator_cli;
 mod outage;
 mod passkeys;
