@@ -19,14 +19,35 @@ use super::responses::{see_other, text};
 use crate::body_limit::BODY_LIMIT;
 use crate::error::{AppError, FieldErrors};
 
-/// The JSON error shape.
-#[derive(Serialize)]
-struct ErrorBody<'a> {
+/// The JSON error shape (`Error` in the OpenAPI document).
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Error)]
+pub struct ErrorBody<'a> {
+    /// A machine-readable code.
+    #[schema(value_type = ErrorCode)]
     error: &'static str,
+    /// What went wrong, for people.
     message: String,
+    /// The problems per field (`form` for the whole form), when fields are at fault.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<std::collections::BTreeMap<String, Vec<String>>>)]
     errors: Option<&'a FieldErrors>,
 }
+
+/// The `error` codes of [`ErrorBody`] for the OpenAPI document: every code
+/// an [`AppError`] can have.
+pub struct ErrorCode;
+
+impl utoipa::PartialSchema for ErrorCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .enum_values(Some(AppError::CODES.iter().copied()))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for ErrorCode {}
 
 /// Middleware (outermost but for the access log and security headers):
 /// answers every error in the request's [`Format`]. Answers a handler made
