@@ -136,6 +136,32 @@ impl AppError {
         }
     }
 
+    /// Every code [`AppError::code`] can give, for the OpenAPI document's
+    /// enum (a unit test below keeps the two in step).
+    pub const CODES: &'static [&'static str] = &[
+        "bad_request",
+        "validation_failed",
+        "invalid_credentials",
+        "invalid_code",
+        "passkey_failed",
+        "login_expired",
+        "reauthentication_required",
+        "unauthorized",
+        "forbidden",
+        "account_locked",
+        "not_found",
+        "username_taken",
+        "email_taken",
+        "invalid_token",
+        "payload_too_large",
+        "too_many_requests",
+        "service_unavailable",
+        "internal_error",
+        "method_not_allowed",
+        "unsupported_media_type",
+        "error",
+    ];
+
     /// A short machine-readable code for JSON answers.
     pub fn code(&self) -> &'static str {
         match self.cause() {
@@ -348,6 +374,49 @@ mod tests {
         errors.insert("password", vec![Text::new("field-password-required")]);
         let text = AppError::Validation(errors).to_string();
         assert!(text.contains("Username is required.") && text.contains("Password is required."));
+    }
+
+    #[test]
+    fn every_code_is_listed_for_the_openapi_document() {
+        let every_variant = [
+            AppError::BadRequest(String::new()),
+            AppError::Validation(FieldErrors::new()),
+            AppError::InvalidCredentials,
+            AppError::LoginRequired {
+                next: String::new(),
+            },
+            AppError::InvalidCode,
+            AppError::PasskeyFailed,
+            AppError::SecondStepExpired,
+            AppError::ReauthRequired {
+                next: String::new(),
+            },
+            AppError::AccountLocked,
+            AppError::Forbidden(String::new()),
+            AppError::NotFound,
+            AppError::UsernameTaken,
+            AppError::EmailTaken,
+            AppError::InvalidLink(LinkProblem::Unknown),
+            AppError::PayloadTooLarge { limit: 1 },
+            AppError::Throttled {
+                retry_after: Duration::ZERO,
+            },
+            AppError::DatabaseUnavailable(anyhow::anyhow!("down")),
+            AppError::Unexpected(anyhow::anyhow!("bug")),
+            AppError::Status(StatusCode::METHOD_NOT_ALLOWED),
+            AppError::Status(StatusCode::UNSUPPORTED_MEDIA_TYPE),
+            AppError::Status(StatusCode::IM_A_TEAPOT),
+        ];
+        let codes: Vec<_> = every_variant.iter().map(AppError::code).collect();
+        for code in &codes {
+            assert!(
+                AppError::CODES.contains(code),
+                "{code} is not in AppError::CODES"
+            );
+        }
+        for listed in AppError::CODES {
+            assert!(codes.contains(listed), "{listed} is listed but never given");
+        }
     }
 
     #[test]

@@ -22,13 +22,19 @@ use crate::body_limit::BODY_LIMIT;
 use crate::error::{AppError, FieldErrors};
 use crate::i18n::{Lang, Text};
 
-/// The JSON error shape; `message` and the problems in the reader's
-/// language, `error` the same in every language.
-#[derive(Serialize)]
-struct ErrorBody {
+/// The JSON error shape (`Error` in the OpenAPI document); `message` and
+/// the problems in the reader's language, `error` the same in every language.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Error)]
+pub struct ErrorBody {
+    /// A machine-readable code.
+    #[schema(value_type = ErrorCode)]
     error: &'static str,
+    /// What went wrong, for people.
     message: String,
+    /// The problems per field (`form` for the whole form), when fields are at fault.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<BTreeMap<String, Vec<String>>>)]
     errors: Option<BTreeMap<&'static str, Vec<String>>>,
 }
 
@@ -39,6 +45,21 @@ fn localized(fields: &FieldErrors) -> BTreeMap<&'static str, Vec<String>> {
         .map(|(field, problems)| (*field, problems.iter().map(Text::localized).collect()))
         .collect()
 }
+
+/// The `error` codes of [`ErrorBody`] for the OpenAPI document: every code
+/// an [`AppError`] can have.
+pub struct ErrorCode;
+
+impl utoipa::PartialSchema for ErrorCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .enum_values(Some(AppError::CODES.iter().copied()))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for ErrorCode {}
 
 /// Middleware (outermost but for the access log and security headers):
 /// answers every error in the request's [`Format`]. Answers a handler made

@@ -1,6 +1,7 @@
 //! Answers: the answer format ([`Format`], one rule per request), the pages
 //! ([`Pages`]), and the one renderer of every error answer ([`render_errors`]).
 
+pub mod error_responses;
 pub mod errors;
 pub mod format;
 pub mod pages;

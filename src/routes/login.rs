@@ -2,7 +2,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use tera::Context;
 
 use super::api::UserJson;
@@ -15,6 +15,7 @@ use crate::db::users::User;
 use crate::domain::SafeNext;
 use crate::error::{AppError, FieldErrors};
 use crate::i18n::Text;
+use crate::render::error_responses as errors;
 use crate::render::{self, Format};
 use crate::state::AppState;
 
@@ -25,13 +26,34 @@ pub struct NextQuery {
 }
 
 /// The login fields.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct LoginForm {
+    /// Any case.
     username: Option<String>,
     password: Option<String>,
+    /// Keep me logged in (`REMEMBER_ME_DURATION`); also `"on"`.
     #[serde(default, deserialize_with = "checkbox")]
     remember: bool,
+    /// Where a form post goes afterwards (a safe local path); ignored in JSON.
     next: Option<String>,
+}
+
+/// What `POST /login` answers in JSON when TOTP is on: the password was
+/// right, the code comes next (`POST /login/2fa`).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SecondFactorRequired {
+    /// Always `true`.
+    pub two_factor_required: bool,
+}
+
+/// `POST /login`'s JSON answers: logged in, or the second step next.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum LoginAnswer<'a> {
+    /// Logged in: the account.
+    LoggedIn(UserJson<'a>),
+    /// TOTP is on: send the code to `POST /login/2fa`.
+    SecondFactor(SecondFactorRequired),
 }
 
 /// `GET /login`: the form, carrying a safe `next` along.
@@ -59,6 +81,27 @@ fn form_context(username: &str, next: &str, remember: bool) -> Context {
 /// `{"id","username"}` in JSON). Unknown name and wrong password get the
 /// same 401 at the same cost; a throttled attempt gets 429 with
 /// `Retry-After`. A browser sees these on the form again.
+#[utoipa::path(
+    post,
+    path = "/login",
+    operation_id = "login",
+    tag = "login",
+    request_body(content = LoginForm, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Logged in (a new session cookie), or, with TOTP on, \
+            the second step next (the cookie then holds only the pending step)",
+            body = LoginAnswer<'_>,
+            links(
+                ("me" = (operation_id = "me")),
+                ("sessions" = (operation_id = "list_sessions")),
+            )),
+        (status = 400, response = errors::BadRequest),
+        (status = 401, response = errors::InvalidCredentials),
+        (status = 403, response = errors::AccountLocked),
+        (status = 422, response = errors::ValidationFailed),
+        (status = 429, response = errors::TooManyRequests),
+    )
+)]
 pub async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -94,7 +137,9 @@ pub async fn submit(
         Passed::SecondFactor(user) => {
             two_step::begin(&req, &user, form.remember, next)?;
             if format == Format::Json {
-                let pending = serde_json::json!({ "two_factor_required": true });
+                let pending = LoginAnswer::SecondFactor(SecondFactorRequired {
+                    two_factor_required: true,
+                });
                 return Ok(render::json(StatusCode::OK, &pending));
             }
             Ok(render::see_other("/login/2fa"))
@@ -115,10 +160,10 @@ pub(super) fn logged_in(
     if format == Format::Json {
         return Ok(render::json(
             StatusCode::OK,
-            &UserJson {
+            &LoginAnswer::LoggedIn(UserJson {
                 id: user.id,
                 username: &user.username,
-            },
+            }),
         ));
     }
     Ok(render::see_other(if next.is_empty() {

@@ -21,6 +21,18 @@ pub async fn confirm(
 
 /// `POST /logout`: ends the session, removes the cookie, 303 to `/login`
 /// with the notice "You have been logged out".
+#[utoipa::path(
+    post,
+    path = "/logout",
+    operation_id = "logout",
+    tag = "session",
+    security((), ("session" = [])),
+    responses(
+        (status = 303, description = "Logged out (also when nobody was): the session cookie \
+            is removed; to `/login`, in every format",
+            headers(("Location" = String, description = "`/login`"))),
+    )
+)]
 pub async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,

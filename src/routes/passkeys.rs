@@ -22,6 +22,7 @@ use crate::domain::{LoginMethod, SafeNext};
 use crate::error::{AppError, FieldErrors};
 use crate::i18n::Text;
 use crate::mail::Letter;
+use crate::render::error_responses as errors;
 use crate::render::{self, Format};
 use crate::state::AppState;
 
@@ -36,15 +37,37 @@ pub struct NameForm {
 
 /// The answer to a ceremony: `ceremony` from its start, `credential` from
 /// `navigator.credentials` (base64url fields).
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct FinishForm {
+    /// The `ceremony` of the start's answer.
     ceremony: Option<String>,
+    /// The `PublicKeyCredential`, binary fields in base64url.
     credential: Option<Value>,
     /// Login only: where to go afterwards.
     next: Option<String>,
     /// Login only: keep me logged in.
     #[serde(default, deserialize_with = "checkbox")]
     remember: bool,
+}
+
+/// `POST /login/passkey/start`'s answer (the document's schema of it).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PasskeyCeremony {
+    /// The ceremony to answer (32 random bytes, base64url).
+    pub ceremony: String,
+    /// `{"publicKey": …}` for `navigator.credentials.get`, binary fields in base64url.
+    pub options: Value,
+}
+
+/// `POST /login/passkey/finish`'s answer (the document's schema of it).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PasskeyLogin {
+    /// The account's id.
+    pub id: i32,
+    /// The account's name.
+    pub username: String,
+    /// Where a page goes next: the safe `next` sent, else `/dashboard`.
+    pub redirect: String,
 }
 
 /// What a registration ceremony keeps: the name asked for and webauthn-rs's state.
@@ -153,7 +176,10 @@ pub async fn register_start(
     let ceremony = begin(&state, Some(user.id), Kind::Register, kept).await?;
     Ok(render::json(
         StatusCode::OK,
-        &serde_json::json!({ "ceremony": ceremony, "options": started.options }),
+        &PasskeyCeremony {
+            ceremony,
+            options: started.options,
+        },
     ))
 }
 
@@ -314,6 +340,20 @@ pub async fn delete(
 
 /// `POST /login/passkey/start` (anyone; counts toward `LOGIN_IP_LIMIT`):
 /// 200 `{"ceremony","options"}` for a discoverable login (no username).
+#[utoipa::path(
+    post,
+    path = "/login/passkey/start",
+    operation_id = "passkey_login_start",
+    tag = "login",
+    responses(
+        (status = 200, description = "A ceremony (5 minutes, once) and the options for \
+            `navigator.credentials.get`", body = PasskeyCeremony,
+            links(("finish" = (operation_id = "passkey_login_finish",
+                request_body = json!({ "ceremony": "$response.body#/ceremony" }))))),
+        (status = 422, response = errors::ValidationFailed),
+        (status = 429, response = errors::TooManyRequests),
+    )
+)]
 pub async fn login_start(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -325,7 +365,10 @@ pub async fn login_start(
     let ceremony = begin(&state, None, Kind::Login, started.state).await?;
     Ok(render::json(
         StatusCode::OK,
-        &serde_json::json!({ "ceremony": ceremony, "options": started.options }),
+        &PasskeyCeremony {
+            ceremony,
+            options: started.options,
+        },
     ))
 }
 
@@ -381,6 +424,20 @@ async fn verify_assertion(
 /// `next` and `remember`): the answer checked ([`verify_assertion`]), then
 /// a login like a password login, without a TOTP step: a fresh session,
 /// 200 `{"id","username","redirect"}`. Any failure is 401 with one message.
+#[utoipa::path(
+    post,
+    path = "/login/passkey/finish",
+    operation_id = "passkey_login_finish",
+    tag = "login",
+    request_body(content = FinishForm, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Logged in: a fresh session cookie",
+            body = PasskeyLogin),
+        (status = 400, response = errors::BadRequest),
+        (status = 401, response = errors::PasskeyFailed),
+        (status = 403, response = errors::AccountLocked),
+    )
+)]
 pub async fn login_finish(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -404,7 +461,11 @@ pub async fn login_finish(
     let redirect = next.as_ref().map_or("/dashboard", SafeNext::as_str);
     Ok(render::json(
         StatusCode::OK,
-        &serde_json::json!({ "id": user.id, "username": user.username, "redirect": redirect }),
+        &PasskeyLogin {
+            id: user.id,
+            username: user.username,
+            redirect: redirect.to_owned(),
+        },
     ))
 }
 
@@ -419,7 +480,10 @@ pub async fn confirm_start(
     let ceremony = begin(&state, Some(user.id), Kind::Login, started.state).await?;
     Ok(render::json(
         StatusCode::OK,
-        &serde_json::json!({ "ceremony": ceremony, "options": started.options }),
+        &PasskeyCeremony {
+            ceremony,
+            options: started.options,
+        },
     ))
 }
 

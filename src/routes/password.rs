@@ -31,14 +31,16 @@ use crate::flash::FlashMessage;
 use crate::i18n::{Lang, Text};
 use crate::mail::Letter;
 use crate::render::Format;
+use crate::render::error_responses as errors;
 use crate::state::AppState;
 
 /// Reset mails per account per hour, at most.
 const RESET_MAILS_PER_HOUR: i64 = 3;
 
 /// `POST /password/forgot` fields.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct ForgotForm {
+    /// A username or an email address.
     login: Option<String>,
 }
 
@@ -51,10 +53,13 @@ pub struct TokenQuery {
 
 /// `POST /password/reset` fields (the token comes from the form's cookie
 /// when the body does not carry it).
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct ResetForm {
+    /// The token of the mailed link (else the `reset` cookie's).
     token: Option<String>,
+    /// The rules of a new password (as at registration).
     new_password: Option<String>,
+    /// Must match `new_password` when sent.
     new_password_confirm: Option<String>,
 }
 
@@ -80,6 +85,20 @@ pub async fn forgot_form(
 /// `POST /password/forgot`: 303 to `/login` with one notice (JSON: 202),
 /// whether or not an account matches; a matching account with a verified
 /// address gets a link (at most three an hour).
+#[utoipa::path(
+    post,
+    path = "/password/forgot",
+    operation_id = "forgot_password",
+    tag = "password",
+    request_body(content = ForgotForm, content_type = "application/json"),
+    responses(
+        (status = 202, description = "The same answer whether or not an account matches",
+            body = super::api::Message),
+        (status = 400, response = errors::BadRequest),
+        (status = 422, response = errors::ValidationFailed),
+        (status = 429, response = errors::TooManyRequests),
+    )
+)]
 pub async fn forgot_submit(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -269,6 +288,19 @@ pub async fn reset_form(
 /// sets it, ends every session of the account, clears its lock-out and
 /// sends a notice; 303 to `/login` (JSON: 204). The token is checked again
 /// here and used up in the same transaction as the change.
+#[utoipa::path(
+    post,
+    path = "/password/reset",
+    operation_id = "reset_password",
+    tag = "password",
+    request_body(content = ResetForm, content_type = "application/json"),
+    responses(
+        (status = 204, description = "Changed: every session of the account ended"),
+        (status = 400, response = errors::BadRequestOrInvalidToken),
+        (status = 422, response = errors::ValidationFailed),
+        (status = 429, response = errors::TooManyRequests),
+    )
+)]
 pub async fn reset_submit(
     req: HttpRequest,
     state: web::Data<AppState>,

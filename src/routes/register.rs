@@ -17,15 +17,21 @@ use crate::domain::{EmailAddress, LoginMethod, NewPassword, Username};
 use crate::error::{AppError, FieldErrors};
 use crate::i18n::Text;
 use crate::mail::Letter;
+use crate::render::error_responses as errors;
 use crate::render::{self, Format};
 use crate::state::AppState;
 use diesel::Connection as _;
 
 /// The registration fields.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct RegisterForm {
+    /// 3–32 characters from `A-Z a-z 0-9 . _ -`, unique ignoring case.
+    #[schema(pattern = "^[A-Za-z0-9._-]{3,32}$")]
     username: Option<String>,
+    /// 8 characters to 72 bytes, not too easy to guess, without the username.
+    #[schema(min_length = 8)]
     password: Option<String>,
+    /// Must match `password` when sent.
     password_confirm: Option<String>,
     /// Optional; verified by a link before it is used.
     email: Option<String>,
@@ -89,6 +95,29 @@ fn validate(form: &RegisterForm) -> Result<Valid, FieldErrors> {
 /// `POST /register`: creates the account and logs it in: 303 to
 /// `/dashboard` (or 201 `{"id","username"}` in JSON); 422 lists every
 /// problem; 409 when the name is taken. A browser sees these on the form again.
+#[utoipa::path(
+    post,
+    path = "/register",
+    operation_id = "register",
+    tag = "login",
+    description = "Creates the account and logs it in (a new session cookie). \
+        Absent (404) when `ALLOW_REGISTRATION=false`, and then not in this document.",
+    request_body(content = RegisterForm, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Created and logged in", body = UserJson<'_>,
+            links(
+                ("me" = (operation_id = "me")),
+                ("login" = (operation_id = "login", request_body = json!({
+                    "username": "$request.body#/username",
+                    "password": "$request.body#/password",
+                }))),
+            )),
+        (status = 400, response = errors::BadRequest),
+        (status = 409, response = errors::Taken),
+        (status = 422, response = errors::ValidationFailed),
+        (status = 429, response = errors::TooManyRequests),
+    )
+)]
 pub async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -6,6 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use tera::Context;
 
+use super::api::UserJson;
 use super::input::Input;
 use super::login::logged_in;
 use crate::auth::credentials::{self, Checker};
@@ -16,13 +17,16 @@ use crate::db::{two_factor, users};
 use crate::domain::LoginMethod;
 use crate::error::AppError;
 use crate::mail::Letter;
+use crate::render::error_responses as errors;
 use crate::render::{self, Format};
 use crate::state::AppState;
 
 /// `POST /login/2fa` fields (and those of turning TOTP off): one of the two.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct CodeForm {
+    /// The 6-digit code of the authenticator app.
     pub(super) code: Option<String>,
+    /// An unused recovery code (dashes, spaces and case do not matter).
     pub(super) recovery_code: Option<String>,
 }
 
@@ -39,6 +43,22 @@ pub async fn form(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
 /// `POST /login/2fa`: a right code (never a step twice) or an unused
 /// recovery code completes the login as a fresh session; a wrong one
 /// counts toward the username lock-out like a wrong password.
+#[utoipa::path(
+    post,
+    path = "/login/2fa",
+    operation_id = "login_second_step",
+    tag = "login",
+    security((), ("session" = [])),
+    request_body(content = CodeForm, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Logged in: a fresh session cookie", body = UserJson<'_>,
+            links(("me" = (operation_id = "me")))),
+        (status = 400, response = errors::BadRequest),
+        (status = 401, response = errors::SecondStepFailed),
+        (status = 403, response = errors::AccountLocked),
+        (status = 429, response = errors::TooManyRequests),
+    )
+)]
 pub async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -21,8 +21,9 @@ use crate::i18n::Text;
 use crate::render::{self, Format};
 use crate::state::AppState;
 
-/// One session as the API shows it.
-#[derive(Serialize)]
+/// One session as the API shows it (`Session` in the OpenAPI document).
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Session)]
 pub struct SessionJson {
     /// Public id (what `DELETE /api/sessions/{id}` takes).
     pub id: String,
@@ -33,6 +34,7 @@ pub struct SessionJson {
     /// When the session ends unless used (or at its absolute limit), RFC 3339 UTC.
     pub expires_at: String,
     /// `password`, `totp`, `recovery_code` or `passkey`.
+    #[schema(example = "password")]
     pub method: String,
     /// The client's address at login.
     pub address: Option<String>,
@@ -91,6 +93,20 @@ pub async fn show(
 }
 
 /// `GET /api/sessions`: 200 with an array of [`SessionJson`], this one first.
+#[utoipa::path(
+    get,
+    path = "/api/sessions",
+    operation_id = "list_sessions",
+    tag = "session",
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "The user's active sessions, this one first",
+            body = Vec<SessionJson>,
+            links(("end" = (operation_id = "end_session",
+                parameters(("id" = "$response.body#/0/id")))))),
+        (status = 401, response = render::error_responses::LoginRequired),
+    )
+)]
 pub async fn list(
     state: web::Data<AppState>,
     user: web::ReqData<CurrentUser>,
@@ -169,6 +185,19 @@ async fn end(
 
 /// `DELETE /api/sessions/{id}`: 204 (this session too: its cookie is
 /// removed); 404 when `id` is not one of the user's active sessions.
+#[utoipa::path(
+    delete,
+    path = "/api/sessions/{id}",
+    operation_id = "end_session",
+    tag = "session",
+    security(("session" = [])),
+    params(("id" = String, Path, description = "A session's `id` from `GET /api/sessions`")),
+    responses(
+        (status = 204, description = "Ended (this session too: its cookie is removed)"),
+        (status = 401, response = render::error_responses::LoginRequired),
+        (status = 404, response = render::error_responses::NotFound),
+    )
+)]
 pub async fn delete(
     req: HttpRequest,
     state: web::Data<AppState>,
