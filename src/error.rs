@@ -379,7 +379,7 @@ mod tests {
     #[test]
     fn every_code_is_listed_for_the_openapi_document() {
         let every_variant = [
-            AppError::BadRequest(String::new()),
+            AppError::BadRequest(Text::new("error-bad-request")),
             AppError::Validation(FieldErrors::new()),
             AppError::InvalidCredentials,
             AppError::LoginRequired {
@@ -392,7 +392,7 @@ mod tests {
                 next: String::new(),
             },
             AppError::AccountLocked,
-            AppError::Forbidden(String::new()),
+            AppError::Forbidden(Text::new("error-cross-site")),
             AppError::NotFound,
             AppError::UsernameTaken,
             AppError::EmailTaken,
