@@ -15,7 +15,8 @@
 //! SQLite through one Diesel code path, `domain` parses input into trusted
 //! types, `render::pages` fills the templates, `assets` holds the static
 //! files, `cookies` the attributes every cookie carries, `mail` composes and
-//! sends mail from a background queue, and `config` reads the settings.
+//! sends mail from a background queue, `metrics` counts for Prometheus (on
+//! a listener of its own), and `config` reads the settings.
 
 // Lints: the `[lints]` table in Cargo.toml (it covers every target).
 
@@ -34,6 +35,7 @@ pub(crate) mod flash;
 pub(crate) mod housekeeping;
 pub mod logging;
 pub(crate) mod mail;
+pub(crate) mod metrics;
 pub(crate) mod render;
 pub(crate) mod request_id;
 pub(crate) mod routes;

@@ -39,6 +39,7 @@ mod login;
 mod login_failures;
 mod logout;
 mod logs;
+mod metrics;
 mod operator_cli;
 mod outage;
 mod passkeys;
