@@ -16,8 +16,8 @@
 //! types, `render::pages` fills the templates, `assets` holds the static
 //! files, `cookies` the attributes every cookie carries, `mail` composes and
 //! sends mail from a background queue, `i18n` speaks English and Korean
-//! (the reader's language chosen per request), and `config` reads the
-//! settings.
+//! (the reader's language chosen per request), `metrics` counts for
+//! Prometheus (on a listener of its own), and `config` reads the settings.
 
 // Lints: the `[lints]` table in Cargo.toml (it covers every target).
 
@@ -37,6 +37,7 @@ pub(crate) mod housekeeping;
 pub(crate) mod i18n;
 pub mod logging;
 pub(crate) mod mail;
+pub(crate) mod metrics;
 pub(crate) mod render;
 pub(crate) mod request_id;
 pub(crate) mod routes;

@@ -27,6 +27,8 @@ use crate::flash::FlashCookies;
 use crate::housekeeping::Housekeeping;
 use crate::i18n;
 use crate::mail::{Mailer, Outbox};
+use crate::metrics::requests::{self, WorkerRequests};
+use crate::metrics::{self, Kind, Metrics, Probe};
 use crate::render::{self, Pages};
 use crate::request_id;
 use crate::routes;
@@ -40,6 +42,8 @@ pub const DB_CONNECTION_TIMEOUT: Duration = Duration::from_secs(3);
 pub struct Application {
     port: u16,
     server: Server,
+    /// The `METRICS_ADDR` listener's port and server, when metrics are on.
+    metrics: Option<(u16, Server)>,
     outbox: Outbox,
     housekeeping: Housekeeping,
 }
@@ -74,17 +78,36 @@ impl Application {
         );
         let workers = settings.workers;
         let cookie = session_cookie_config(&settings);
-        let (mailer, outbox) = Mailer::start(&settings)?;
+        let db = Database::new(pool);
+        let (metrics, metrics_listener) = match &settings.metrics_addr {
+            Some(addr) => {
+                let listener = TcpListener::bind((addr.host.as_str(), addr.port))
+                    .with_context(|| format!("binding METRICS_ADDR {addr}"))?;
+                let bound = listener.local_addr()?;
+                log::info!("metrics on http://{bound}/metrics");
+                (Metrics::on(scraped_series(&db, &hasher)?)?, Some(listener))
+            }
+            None => (Metrics::off(), None),
+        };
+        let (mailer, outbox) = Mailer::start(&settings, metrics.clone())?;
         log::info!(
             "links in mail point to {} (mail transport: {:?})",
             settings.public_url.origin(),
             settings.mail_transport
         );
         let passkeys = relying_party(&settings)?;
-        let state = web::Data::new(build_state(settings, pool, hasher, mailer, passkeys)?);
+        let parts = Parts {
+            db,
+            hasher,
+            mailer,
+            passkeys,
+            metrics: metrics.clone(),
+        };
+        let state = web::Data::new(build_state(settings, parts)?);
         let housekeeping = Housekeeping::new(state.db.clone(), state.settings.activity_retention);
 
         let access_log = log::log_enabled!(target: access_log::TARGET, log::Level::Info);
+        let request_metrics = metrics.requests();
         let server = HttpServer::new(move || {
             // Each middleware gets its own piece, once per worker; an `Rc`
             // clone per request (no atomics) hands it to the request.
@@ -94,6 +117,9 @@ impl Application {
             let proxies = Rc::new(state.settings.trusted_proxies.clone());
             let ids_from = Rc::clone(&proxies);
             let guard = Rc::new(state.auth.clone());
+            // Off: an empty table, never used (the middleware is skipped).
+            let counted = request_metrics.clone();
+            let counted = Rc::new(counted.map(WorkerRequests::new));
             let allow_registration = state.settings.allow_registration;
             let reauth_window = state.settings.reauth_window;
             // Middleware runs outermost-first in the REVERSE order of `.wrap`:
@@ -134,6 +160,20 @@ impl Application {
                 // The access log costs a formatted line per request: skip it
                 // entirely when RUST_LOG leaves it out.
                 .wrap(Condition::new(access_log, from_fn(log_access)))
+                // Outside the error renderer: counts the final status. Off,
+                // it is not in the stack.
+                .wrap(Condition::new(
+                    counted.is_some(),
+                    from_fn(move |req, next| {
+                        let counted = Rc::clone(&counted);
+                        async move {
+                            match counted.as_ref() {
+                                Some(counted) => requests::record(counted, req, next).await,
+                                None => next.call(req).await,
+                            }
+                        }
+                    }),
+                ))
                 // Outermost: every answer, and every log line of its request,
                 // carries the request's id.
                 .wrap(from_fn(move |req, next| {
@@ -148,9 +188,17 @@ impl Application {
         .disable_signals()
         .listen(listener)?
         .run();
+        let metrics = match metrics_listener {
+            Some(listener) => {
+                let port = listener.local_addr()?.port();
+                Some((port, metrics::server::serve(metrics, listener)?))
+            }
+            None => None,
+        };
         Ok(Self {
             port,
             server,
+            metrics,
             outbox,
             housekeeping,
         })
@@ -161,6 +209,11 @@ impl Application {
         self.port
     }
 
+    /// The metrics listener's port actually bound (`None`: metrics off).
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|(port, _)| *port)
+    }
+
     /// Serves until the server is stopped, or until SIGTERM or Ctrl-C
     /// (SIGINT): then it takes no new connections, lets the requests in
     /// flight finish (for up to the shutdown timeout), lets queued mail go
@@ -168,10 +221,12 @@ impl Application {
     /// meanwhile stops it at once.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let mut signals = StopSignals::listen()?;
-        // Clean-ups run while the server serves and stop with it.
+        // Clean-ups and the metrics listener run while the server serves and
+        // stop with it (dropped here: the metrics go before the mail drains).
         let serving = tokio::select! {
             served = Self::serve(self.server, &mut signals) => served,
             never = self.housekeeping.run_forever() => match never {},
+            never = serve_metrics(self.metrics.map(|(_, server)| server)) => match never {},
         };
         let Some(served) = serving else {
             // Stopped at once: mail still queued is given up (and logged).
@@ -215,6 +270,58 @@ impl Application {
     }
 }
 
+/// Serves the metrics until dropped; a metrics listener that fails is
+/// logged and leaves the app serving.
+async fn serve_metrics(server: Option<Server>) -> std::convert::Infallible {
+    if let Some(server) = server
+        && let Err(e) = server.await
+    {
+        log::error!("the metrics listener stopped: {e}");
+    }
+    std::future::pending().await
+}
+
+/// What the app reads at every scrape of `/metrics`: the pool, its waits
+/// and the hashing queue (kept anyway, so free between scrapes).
+fn scraped_series(db: &Database, hasher: &PasswordHasher) -> anyhow::Result<Vec<Probe>> {
+    let (pool, waits, slow) = (db.clone(), db.clone(), db.clone());
+    let queue = hasher.clone();
+    vec![
+        Probe::gauges(
+            "session_auth_db_pool_connections",
+            "Open database connections, in use or idle.",
+            "state",
+            move || {
+                let stats = pool.pool_stats();
+                vec![
+                    ("in_use", f64::from(stats.open.saturating_sub(stats.idle))),
+                    ("idle", f64::from(stats.idle)),
+                ]
+            },
+        ),
+        Probe::single(
+            Kind::Counter,
+            "session_auth_db_pool_waits_total",
+            "Units of database work that found every connection busy and waited.",
+            move || waits.pool_stats().waits as f64,
+        ),
+        Probe::single(
+            Kind::Counter,
+            "session_auth_db_pool_slow_waits_total",
+            "Waits for a database connection over 100 ms.",
+            move || slow.pool_stats().slow_waits as f64,
+        ),
+        Probe::single(
+            Kind::Gauge,
+            "session_auth_password_hash_queue_depth",
+            "Password hashes and checks waiting for a hashing thread.",
+            move || queue.queue_depth() as f64,
+        ),
+    ]
+    .into_iter()
+    .collect()
+}
+
 /// The passkeys' relying party, from `PUBLIC_URL` (as bound) and
 /// `WEBAUTHN_RP_ID`. With neither naming a domain (`PUBLIC_URL` on an IP
 /// address), passkeys are off and the start says so.
@@ -232,13 +339,23 @@ fn relying_party(settings: &Settings) -> anyhow::Result<Option<Passkeys>> {
     Ok(Some(passkeys))
 }
 
-fn build_state(
-    settings: Settings,
-    pool: db::Pool,
+/// What the state is built from, besides the settings.
+struct Parts {
+    db: Database,
     hasher: PasswordHasher,
     mailer: Mailer,
     passkeys: Option<Passkeys>,
-) -> anyhow::Result<AppState> {
+    metrics: Metrics,
+}
+
+fn build_state(settings: Settings, parts: Parts) -> anyhow::Result<AppState> {
+    let Parts {
+        db,
+        hasher,
+        mailer,
+        passkeys,
+        metrics,
+    } = parts;
     let flash = FlashCookies::new(settings.secret_key.0.clone(), settings.cookie_secure);
     let pages = Pages::load(
         settings.allow_registration,
@@ -247,7 +364,6 @@ fn build_state(
         flash,
     )
     .map_err(|e| anyhow::anyhow!("loading templates: {e:?}"))?;
-    let db = Database::new(pool);
     let timeouts = SessionTimeouts {
         idle: settings.idle_timeout,
         absolute: settings.absolute_timeout,
@@ -267,6 +383,7 @@ fn build_state(
             settings.cookie_secure,
         ),
         passkeys,
+        metrics,
         settings,
     })
 }

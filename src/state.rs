@@ -11,6 +11,7 @@ use crate::config::Settings;
 use crate::cookies::SealedCookie;
 use crate::db::Database;
 use crate::mail::Mailer;
+use crate::metrics::Metrics;
 use crate::render::Pages;
 
 /// Shared handler state (one per server, reached by each worker through an `Arc`).
@@ -34,4 +35,6 @@ pub struct AppState {
     /// The passkeys' relying party (`None` when `PUBLIC_URL`'s host is an IP
     /// address and `WEBAUTHN_RP_ID` is unset: passkeys are then off).
     pub passkeys: Option<Passkeys>,
+    /// Logins, lock-outs and mail counted for `METRICS_ADDR` (off: nothing).
+    pub metrics: Metrics,
 }

@@ -12,6 +12,7 @@ use crate::db::users::{self, User};
 use crate::db::{Database, login_failures};
 use crate::domain::{LoginMethod, Username};
 use crate::error::AppError;
+use crate::metrics::Metrics;
 
 /// What checking a login needs.
 pub struct Checker<'a> {
@@ -21,6 +22,8 @@ pub struct Checker<'a> {
     pub hasher: &'a PasswordHasher,
     /// `LOGIN_MAX_FAILURES`.
     pub max_failures: u32,
+    /// Counts the lock-outs.
+    pub metrics: &'a Metrics,
 }
 
 /// A right password: the login is done, or (TOTP on) it waits for its
@@ -214,6 +217,9 @@ async fn record_failure(
             })?)
         })
         .await?;
+    if record.locked_until.is_some() {
+        checker.metrics.lockout();
+    }
     Ok(record.failures)
 }
 

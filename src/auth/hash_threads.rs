@@ -3,6 +3,7 @@
 //! during a login storm they yield to the threads serving pages, so
 //! hashing never starves interactive requests.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -20,6 +21,8 @@ const QUEUE_LIMIT: usize = 256;
 #[derive(Clone)]
 pub struct HashThreads {
     jobs: SyncSender<Job>,
+    /// Jobs queued and not yet taken by a thread (for the metrics).
+    waiting: Arc<AtomicUsize>,
 }
 
 impl HashThreads {
@@ -29,8 +32,10 @@ impl HashThreads {
     pub fn start(threads: usize) -> std::io::Result<Self> {
         let (jobs, queue) = mpsc::sync_channel::<Job>(QUEUE_LIMIT);
         let queue = Arc::new(Mutex::new(queue));
+        let waiting = Arc::new(AtomicUsize::new(0));
         for n in 0..threads.max(1) {
             let queue = Arc::clone(&queue);
+            let taken = Arc::clone(&waiting);
             std::thread::Builder::new()
                 .name(format!("bcrypt-{n}"))
                 .spawn(move || {
@@ -42,13 +47,21 @@ impl HashThreads {
                             Err(_) => return,
                         };
                         match job {
-                            Ok(job) => job(),
+                            Ok(job) => {
+                                taken.fetch_sub(1, Ordering::Relaxed);
+                                job();
+                            }
                             Err(_) => return, // the pool was dropped
                         }
                     }
                 })?;
         }
-        Ok(Self { jobs })
+        Ok(Self { jobs, waiting })
+    }
+
+    /// Jobs waiting for a thread now.
+    pub fn waiting(&self) -> usize {
+        self.waiting.load(Ordering::Relaxed)
     }
 
     /// Runs `work` on a hashing thread and waits for its result.
@@ -60,7 +73,13 @@ impl HashThreads {
         let job: Job = Box::new(move || {
             let _ = reply.send(work());
         });
-        match self.jobs.try_send(job) {
+        // Counted before it is sent: a thread may take it at once.
+        self.waiting.fetch_add(1, Ordering::Relaxed);
+        let sent = self.jobs.try_send(job);
+        if sent.is_err() {
+            self.waiting.fetch_sub(1, Ordering::Relaxed);
+        }
+        match sent {
             Ok(()) => {}
             Err(TrySendError::Full(_)) => {
                 log::warn!("password hashing queue is full; refusing an attempt");
@@ -113,5 +132,6 @@ mod tests {
             futures_util::future::join_all((0..10).map(|i| pool.run(move || i * 2))).await;
         let values: Vec<i32> = results.into_iter().map(Result::unwrap).collect();
         assert_eq!(values, (0..10).map(|i| i * 2).collect::<Vec<_>>());
+        assert_eq!(pool.waiting(), 0, "every job was taken");
     }
 }

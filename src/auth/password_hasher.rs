@@ -49,6 +49,11 @@ impl PasswordHasher {
         })
     }
 
+    /// Hashes and checks waiting for a hashing thread now.
+    pub fn queue_depth(&self) -> usize {
+        self.pool.waiting()
+    }
+
     /// Hashes an accepted new password.
     pub async fn hash(&self, password: NewPassword) -> Result<String, AppError> {
         let cost = self.cost;

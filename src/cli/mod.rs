@@ -22,6 +22,7 @@ use crate::domain::{EmailAddress, NewPassword, Username};
 use crate::error::AppError;
 use crate::i18n;
 use crate::mail::{Letter, Mailer};
+use crate::metrics::Metrics;
 use crate::startup::{Application, DB_CONNECTION_TIMEOUT};
 use diesel::Connection as _;
 
@@ -210,7 +211,7 @@ pub(crate) fn send_now(
         .build()
         .context("starting the mail runtime")?;
     runtime.block_on(async {
-        let (mailer, outbox) = Mailer::start(settings)?;
+        let (mailer, outbox) = Mailer::start(settings, Metrics::off())?;
         mailer.send(to, username, letter);
         let undelivered = outbox
             .finish(Duration::from_secs(60), std::future::pending())

@@ -18,7 +18,7 @@ use mail::parse_mailbox;
 pub use mail::{MailTransport, PublicUrl, SmtpServer};
 pub use secret::{DEV_KEY_FILE, SecretKey};
 use secret::{load_or_create_dev_key, parse_keys};
-pub use values::{DatabaseUrl, parse_bool, parse_duration};
+pub use values::{DatabaseUrl, ListenAddr, parse_bool, parse_duration};
 use values::{parse_bcrypt_cost, parse_count, parse_ip_list, parse_port, parse_positive};
 pub use vars::ConfigError;
 use vars::{Vars, secret, url};
@@ -93,6 +93,8 @@ pub struct Settings {
     /// `WEBAUTHN_RP_ID`: the passkeys' relying-party id; `None` takes the
     /// host of `PUBLIC_URL` (see [`Settings::webauthn_rp_id`]).
     pub webauthn_rp_id: Option<String>,
+    /// `METRICS_ADDR`: where the Prometheus metrics are served; `None` = off.
+    pub metrics_addr: Option<ListenAddr>,
     /// HTTP worker threads (not an environment setting; tests use fewer).
     pub workers: usize,
     /// The first wait before a failed mail is sent again; later waits grow
@@ -153,6 +155,7 @@ impl Settings {
             reauth_window: env.read("REAUTH_WINDOW", mins(10), parse_duration)?,
             activity_retention: env.read("ACTIVITY_RETENTION", days(90), parse_duration)?,
             webauthn_rp_id: env.read("WEBAUTHN_RP_ID", None, |v| parse_rp_id(v).map(Some))?,
+            metrics_addr: env.read("METRICS_ADDR", None, |v| ListenAddr::parse(v).map(Some))?,
             mail_retry_after: Duration::from_secs(2),
             host,
             port,
@@ -359,6 +362,7 @@ mod tests {
         assert_eq!(s.reauth_window, Duration::from_secs(600));
         assert_eq!(s.activity_retention, Duration::from_secs(90 * 86_400));
         assert_eq!(s.webauthn_rp_id(), "localhost");
+        assert_eq!(s.metrics_addr, None);
     }
 
     #[test]
@@ -427,6 +431,7 @@ mod tests {
             ("MAIL_FROM", "not an address"),
             ("PASSWORD_RESET_TTL", "soon"),
             ("REAUTH_WINDOW", "0s"),
+            ("METRICS_ADDR", "9100"),
         ];
         for (name, value) in cases {
             let err = settings(&[(name, value)]).unwrap_err().to_string();

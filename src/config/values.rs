@@ -57,6 +57,54 @@ impl fmt::Debug for DatabaseUrl {
     }
 }
 
+/// The `host:port` a listener binds (`METRICS_ADDR`): an IP address
+/// (IPv6 in brackets) or a host name, and a port (0 picks a free one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListenAddr {
+    /// The address or name to bind, without brackets.
+    pub host: String,
+    /// The port.
+    pub port: u16,
+}
+
+impl ListenAddr {
+    /// Parses `host:port`, e.g. `127.0.0.1:9100`, `[::1]:9100`, `localhost:9100`.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        const HINT: &str = "expected host:port, e.g. 127.0.0.1:9100 or [::1]:9100";
+        let (host, port) = raw.rsplit_once(':').ok_or(HINT)?;
+        let port = parse_port(port)?;
+        let host = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+            Some(v6) if v6.parse::<std::net::Ipv6Addr>().is_ok() => v6,
+            Some(_) => return Err(HINT.into()),
+            None if host.contains(':') => {
+                return Err("an IPv6 address goes in brackets, e.g. [::1]:9100".into());
+            }
+            None => host,
+        };
+        let name_like = |h: &str| {
+            h.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+        };
+        if host.is_empty() || !name_like(host) && host.parse::<std::net::IpAddr>().is_err() {
+            return Err(HINT.into());
+        }
+        Ok(Self {
+            host: host.to_owned(),
+            port,
+        })
+    }
+}
+
+impl fmt::Display for ListenAddr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.host.contains(':') {
+            write!(f, "[{}]:{}", self.host, self.port)
+        } else {
+            write!(f, "{}:{}", self.host, self.port)
+        }
+    }
+}
+
 /// `true/false`, `1/0`, `yes/no`, `on/off`.
 pub fn parse_bool(value: &str) -> Result<bool, String> {
     match value.to_ascii_lowercase().as_str() {
@@ -144,6 +192,40 @@ mod tests {
             "4000d",
         ] {
             assert!(parse_duration(bad).is_err(), "{bad:?} should be rejected");
+        }
+    }
+
+    #[test]
+    fn listen_addresses_take_a_host_and_a_port() {
+        let addr = |host: &str, port| ListenAddr {
+            host: host.to_owned(),
+            port,
+        };
+        assert_eq!(
+            ListenAddr::parse("127.0.0.1:9100"),
+            Ok(addr("127.0.0.1", 9100))
+        );
+        assert_eq!(ListenAddr::parse("[::1]:0"), Ok(addr("::1", 0)));
+        assert_eq!(
+            ListenAddr::parse("localhost:9100"),
+            Ok(addr("localhost", 9100))
+        );
+        assert_eq!(addr("::1", 9100).to_string(), "[::1]:9100");
+        for bad in [
+            "9100",
+            ":9100",
+            "127.0.0.1",
+            "127.0.0.1:",
+            "host:99999",
+            "::1:9100",
+            "[x]:1",
+            "a b:1",
+            "http://h:1",
+        ] {
+            assert!(
+                ListenAddr::parse(bad).is_err(),
+                "{bad:?} should be rejected"
+            );
         }
     }
 

@@ -246,6 +246,21 @@ pub struct Database {
     suspicion: Arc<AtomicU64>,
     /// Slow waits for a connection, for the log (`pool_waits`).
     slow_waits: Arc<SlowWaits>,
+    /// Units of work that found every connection busy and waited.
+    waits: Arc<AtomicU64>,
+}
+
+/// The pool as the metrics show it.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolStats {
+    /// Connections open.
+    pub open: u32,
+    /// Open connections not in use.
+    pub idle: u32,
+    /// Units of work that waited for a connection, since the start.
+    pub waits: u64,
+    /// Of these, waits over 100 ms (the ones the log warns about).
+    pub slow_waits: u64,
 }
 
 impl Database {
@@ -257,6 +272,18 @@ impl Database {
             permits: Arc::new(Semaphore::new(permits)),
             suspicion: Arc::default(),
             slow_waits: Arc::default(),
+            waits: Arc::default(),
+        }
+    }
+
+    /// The pool's state now.
+    pub fn pool_stats(&self) -> PoolStats {
+        let state = self.pool.state();
+        PoolStats {
+            open: state.connections,
+            idle: state.idle_connections,
+            waits: self.waits.load(Ordering::Relaxed),
+            slow_waits: self.slow_waits.total(),
         }
     }
 
@@ -298,8 +325,15 @@ impl Database {
         // by the pool's connection timeout.
         let asked = Instant::now();
         let limit = self.pool.connection_timeout();
-        let permit = Arc::clone(&self.permits).acquire_owned();
-        let permit = match tokio::time::timeout(limit, permit).await {
+        let permit = match Arc::clone(&self.permits).try_acquire_owned() {
+            Ok(permit) => Ok(Ok(permit)),
+            Err(_) => {
+                self.waits.fetch_add(1, Ordering::Relaxed);
+                let permit = Arc::clone(&self.permits).acquire_owned();
+                tokio::time::timeout(limit, permit).await
+            }
+        };
+        let permit = match permit {
             Ok(Ok(permit)) => permit,
             Ok(Err(closed)) => return Err(AppError::Unexpected(closed.into())),
             Err(_) => {

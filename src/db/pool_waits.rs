@@ -4,6 +4,7 @@
 //! for each would bury the log.
 
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// A wait for a pool connection longer than this is logged: the pool is too
@@ -17,6 +18,8 @@ const LOG_EVERY: Duration = Duration::from_secs(1);
 #[derive(Default)]
 pub struct SlowWaits {
     window: Mutex<Window>,
+    /// Every slow wait since the start (for the metrics).
+    total: AtomicU64,
 }
 
 #[derive(Default)]
@@ -33,6 +36,7 @@ impl SlowWaits {
         if waited <= SLOW_POOL_WAIT {
             return;
         }
+        self.total.fetch_add(1, Ordering::Relaxed);
         let Ok(mut window) = self.window.lock() else {
             return;
         };
@@ -52,6 +56,13 @@ impl SlowWaits {
             logged_at: Some(Instant::now()),
             ..Window::default()
         };
+    }
+}
+
+impl SlowWaits {
+    /// Slow waits since the start.
+    pub fn total(&self) -> u64 {
+        self.total.load(Ordering::Relaxed)
     }
 }
 
@@ -84,5 +95,6 @@ mod tests {
             (true, 1, Duration::from_millis(300)),
             "the next, within the second, waits for the next line"
         );
+        assert_eq!(waits.total(), 2, "both slow waits are counted");
     }
 }

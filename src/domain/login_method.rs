@@ -20,6 +20,14 @@ impl LoginMethod {
     /// before session records existed): its record is made when it is next used.
     pub const UNKNOWN: &'static str = "unknown";
 
+    /// Every method (the metrics show each from the start).
+    pub const ALL: [Self; 4] = [
+        Self::Password,
+        Self::Totp,
+        Self::RecoveryCode,
+        Self::Passkey,
+    ];
+
     /// The stored and JSON name.
     pub fn as_str(self) -> &'static str {
         match self {

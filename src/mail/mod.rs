@@ -24,6 +24,7 @@ use transport::Transport;
 
 use crate::config::Settings;
 use crate::i18n::Lang;
+use crate::metrics::Metrics;
 
 /// Tries per message: the first and three more after growing waits.
 const ATTEMPTS: u32 = 4;
@@ -51,6 +52,8 @@ pub struct Mailer {
     queue: mpsc::UnboundedSender<Outgoing>,
     /// Messages queued and not yet sent or given up.
     pending: Arc<AtomicUsize>,
+    /// Counts each message sent or given up, by kind.
+    metrics: Metrics,
 }
 
 /// The background task that sends what was queued; [`Outbox::finish`]
@@ -63,8 +66,9 @@ pub struct Outbox {
 }
 
 impl Mailer {
-    /// The mailer and its sending task (spawned on the current Tokio runtime).
-    pub fn start(settings: &Settings) -> anyhow::Result<(Self, Outbox)> {
+    /// The mailer and its sending task (spawned on the current Tokio
+    /// runtime); `metrics` counts what it sends and gives up.
+    pub fn start(settings: &Settings, metrics: Metrics) -> anyhow::Result<(Self, Outbox)> {
         let transport = Transport::new(&settings.mail_transport)?;
         if matches!(transport, Transport::Off) {
             log::warn!(
@@ -79,6 +83,7 @@ impl Mailer {
         let counts = Counts {
             pending: Arc::clone(&pending),
             failed: Arc::clone(&failed),
+            metrics: metrics.clone(),
         };
         let task = tokio::spawn(deliver_all(
             messages,
@@ -91,6 +96,7 @@ impl Mailer {
             letters: Arc::new(letters),
             queue,
             pending: Arc::clone(&pending),
+            metrics,
         };
         Ok((
             mailer,
@@ -113,12 +119,14 @@ impl Mailer {
             Ok(outgoing) => outgoing,
             Err(e) => {
                 log::error!("mail not sent: kind={kind} to={to:?}: composing it failed: {e:#}");
+                self.metrics.mail(kind, false);
                 return;
             }
         };
         self.pending.fetch_add(1, Ordering::SeqCst);
         if self.queue.send(outgoing).is_err() {
             self.pending.fetch_sub(1, Ordering::SeqCst);
+            self.metrics.mail(kind, false);
             log::error!("mail not sent: kind={kind} to={to:?}: the server is shutting down");
         }
     }
@@ -169,9 +177,11 @@ async fn deliver_all(
                     sending.spawn(async move {
                         // The semaphore is never closed.
                         let _permit = permits.acquire().await;
-                        if !deliver(&transport, &mail, retry_after).await {
+                        let sent = deliver(&transport, &mail, retry_after).await;
+                        if !sent {
                             counts.failed.fetch_add(1, Ordering::SeqCst);
                         }
+                        counts.metrics.mail(mail.kind, sent);
                         counts.pending.fetch_sub(1, Ordering::SeqCst);
                     });
                 }
@@ -193,6 +203,7 @@ async fn deliver_all(
 struct Counts {
     pending: Arc<AtomicUsize>,
     failed: Arc<AtomicUsize>,
+    metrics: Metrics,
 }
 
 /// Sends one message, trying again after a transient failure; whether it

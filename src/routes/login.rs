@@ -12,10 +12,11 @@ use crate::auth::session_records::SessionStart;
 use crate::auth::{login, two_step};
 use crate::client_ip;
 use crate::db::users::User;
-use crate::domain::SafeNext;
+use crate::domain::{LoginMethod, SafeNext};
 use crate::error::{AppError, FieldErrors};
 use crate::i18n::Text;
 use crate::render::error_responses as errors;
+use crate::metrics::LoginOutcome;
 use crate::render::{self, Format};
 use crate::state::AppState;
 
@@ -115,17 +116,23 @@ pub async fn submit(
         |error: AppError| error.on_form("login.html", form_context(&name, next, form.remember));
 
     let ip = client_ip::client_ip(&req, &state.settings.trusted_proxies);
-    state.throttle.check_ip(ip).map_err(on_form)?;
+    let metrics = &state.metrics;
+    state.throttle.check_ip(ip).map_err(|e| {
+        metrics.login(LoginMethod::Password, LoginOutcome::Throttled);
+        on_form(e)
+    })?;
     let password = form.password.unwrap_or_default();
     required(&name, &password).map_err(on_form)?;
     let checker = credentials::Checker {
         db: &state.db,
         hasher: &state.hasher,
         max_failures: state.settings.login_max_failures,
+        metrics: &state.metrics,
     };
     let start = state.auth.session_start(&req, form.remember);
     let passed = credentials::check(checker, &name, password, &start)
         .await
+        .map_err(|e| metrics.login_failed(LoginMethod::Password, e))
         .map_err(|e| match e {
             AppError::InvalidCredentials | AppError::Throttled { .. } | AppError::AccountLocked => {
                 on_form(e)
@@ -133,8 +140,12 @@ pub async fn submit(
             other => other,
         })?;
     match passed {
-        Passed::LoggedIn(user) => logged_in(&req, format, &user, &start, next),
+        Passed::LoggedIn(user) => {
+            metrics.login(LoginMethod::Password, LoginOutcome::Success);
+            logged_in(&req, format, &user, &start, next)
+        }
         Passed::SecondFactor(user) => {
+            metrics.login(LoginMethod::Password, LoginOutcome::SecondStepPending);
             two_step::begin(&req, &user, form.remember, next)?;
             if format == Format::Json {
                 let pending = LoginAnswer::SecondFactor(SecondFactorRequired {

@@ -23,6 +23,7 @@ use crate::error::{AppError, FieldErrors};
 use crate::i18n::Text;
 use crate::mail::Letter;
 use crate::render::error_responses as errors;
+use crate::metrics::LoginOutcome;
 use crate::render::{self, Format};
 use crate::state::AppState;
 
@@ -359,7 +360,11 @@ pub async fn login_start(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let ip = client_ip::client_ip(&req, &state.settings.trusted_proxies);
-    state.throttle.check_ip(ip)?;
+    state.throttle.check_ip(ip).inspect_err(|_| {
+        state
+            .metrics
+            .login(LoginMethod::Passkey, LoginOutcome::Throttled);
+    })?;
     let rp = rp(&state)?;
     let started = rp.start_login()?;
     let ceremony = begin(&state, None, Kind::Login, started.state).await?;
@@ -446,16 +451,24 @@ pub async fn login_finish(
     let ip = client_ip::client_ip(&req, &state.settings.trusted_proxies);
     let client = client_ip::describe(ip);
     let ceremony = take(&state, form.ceremony, Kind::Login, None).await?;
-    let user = verify_assertion(&state, ceremony, form.credential, &client).await?;
+    let failed = |e| state.metrics.login_failed(LoginMethod::Passkey, e);
+    let user = verify_assertion(&state, ceremony, form.credential, &client)
+        .await
+        .map_err(failed)?;
     let checker = Checker {
         db: &state.db,
         hasher: &state.hasher,
         max_failures: state.settings.login_max_failures,
+        metrics: &state.metrics,
     };
     let start = state.auth.session_start(&req, form.remember);
     credentials::refuse_if_account_locked(&checker, &user, LoginMethod::Passkey, &start.device)
-        .await?;
+        .await
+        .map_err(failed)?;
     credentials::second_step_passed(&checker, &user, LoginMethod::Passkey, &start).await?;
+    state
+        .metrics
+        .login(LoginMethod::Passkey, LoginOutcome::Success);
     login::start(&req, &user, &start)?;
     let next = form.next.as_deref().and_then(SafeNext::parse);
     let redirect = next.as_ref().map_or("/dashboard", SafeNext::as_str);

@@ -18,6 +18,7 @@ use crate::domain::LoginMethod;
 use crate::error::AppError;
 use crate::mail::Letter;
 use crate::render::error_responses as errors;
+use crate::metrics::LoginOutcome;
 use crate::render::{self, Format};
 use crate::state::AppState;
 
@@ -66,10 +67,21 @@ pub async fn submit(
     Input(form): Input<CodeForm>,
 ) -> Result<HttpResponse, AppError> {
     let on_form = |error: AppError| error.on_form("login_2fa.html", Context::new());
+    let tried = match form.code.as_deref().map(str::trim) {
+        Some(code) if !code.is_empty() => LoginMethod::Totp,
+        _ => LoginMethod::RecoveryCode,
+    };
+    let metrics = &state.metrics;
     let ip = client_ip::client_ip(&req, &state.settings.trusted_proxies);
-    state.throttle.check_ip(ip).map_err(on_form)?;
+    state.throttle.check_ip(ip).map_err(|e| {
+        metrics.login(tried, LoginOutcome::Throttled);
+        on_form(e)
+    })?;
     let device = state.auth.device(&req);
-    let expired = || AppError::SecondStepExpired.on_form("login.html", expired_context());
+    let expired = || {
+        metrics.login(tried, LoginOutcome::Expired);
+        AppError::SecondStepExpired.on_form("login.html", expired_context())
+    };
     let pending = two_step::pending(&req).ok_or_else(expired)?;
     let id = pending.user_id;
     let user = state
@@ -91,21 +103,19 @@ pub async fn submit(
         db: &state.db,
         hasher: &state.hasher,
         max_failures: state.settings.login_max_failures,
+        metrics: &state.metrics,
     };
     credentials::second_step_allowed(&checker, &user, &device)
         .await
-        .map_err(on_form)?;
+        .map_err(|e| on_form(metrics.login_failed(tried, e)))?;
 
     let Some(method) = check_code(&state, &secret, &user, &form).await? else {
-        let tried = match form.code.as_deref().map(str::trim) {
-            Some(code) if !code.is_empty() => LoginMethod::Totp,
-            _ => LoginMethod::RecoveryCode,
-        };
         credentials::second_step_failed(&checker, &user, tried, &device).await?;
-        return Err(on_form(AppError::InvalidCode));
+        return Err(on_form(metrics.login_failed(tried, AppError::InvalidCode)));
     };
     let start = state.auth.session_start(&req, pending.remember);
     credentials::second_step_passed(&checker, &user, method, &start).await?;
+    metrics.login(method, LoginOutcome::Success);
     logged_in(&req, format, &user, &start, &pending.next)
 }
 

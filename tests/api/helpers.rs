@@ -75,6 +75,8 @@ pub fn postgres_available() -> bool {
 /// every other [`TestClient`] story go through that browser.
 pub struct TestApp {
     pub port: u16,
+    /// The `METRICS_ADDR` listener's port, when the settings turn metrics on.
+    pub metrics_port: Option<u16>,
     pub backend: Backend,
     pub settings: Settings,
     browser: TestClient,
@@ -111,9 +113,11 @@ impl TestApp {
             .await
             .expect("building the app");
         let port = app.port();
+        let metrics_port = app.metrics_port();
         tokio::spawn(app.run_until_stopped());
         Self {
             port,
+            metrics_port,
             backend,
             settings,
             browser: TestClient::new(&format!("http://127.0.0.1:{port}")),

@@ -42,6 +42,7 @@ mod login_failures;
 mod logout;
 mod logs;
 mod mail_in_korean;
+mod metrics;
 mod openapi;
 mod operator_cli;
 mod outage;
