@@ -73,7 +73,7 @@ mod tests {
             LoginOutcome::of_error(&locked),
             Some(LoginOutcome::LockedOut)
         );
-        let missing = AppError::BadRequest("no body".into());
+        let missing = AppError::BadRequest(crate::i18n::Text::new("error-json-not-object"));
         assert_eq!(LoginOutcome::of_error(&missing), None);
     }
 }

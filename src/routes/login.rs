@@ -15,8 +15,8 @@ use crate::db::users::User;
 use crate::domain::{LoginMethod, SafeNext};
 use crate::error::{AppError, FieldErrors};
 use crate::i18n::Text;
-use crate::render::error_responses as errors;
 use crate::metrics::LoginOutcome;
+use crate::render::error_responses as errors;
 use crate::render::{self, Format};
 use crate::state::AppState;
 

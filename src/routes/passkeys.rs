@@ -22,8 +22,8 @@ use crate::domain::{LoginMethod, SafeNext};
 use crate::error::{AppError, FieldErrors};
 use crate::i18n::Text;
 use crate::mail::Letter;
-use crate::render::error_responses as errors;
 use crate::metrics::LoginOutcome;
+use crate::render::error_responses as errors;
 use crate::render::{self, Format};
 use crate::state::AppState;
 

@@ -17,8 +17,8 @@ use crate::db::{two_factor, users};
 use crate::domain::LoginMethod;
 use crate::error::AppError;
 use crate::mail::Letter;
-use crate::render::error_responses as errors;
 use crate::metrics::LoginOutcome;
+use crate::render::error_responses as errors;
 use crate::render::{self, Format};
 use crate::state::AppState;
 
