@@ -123,7 +123,8 @@ impl Application {
             let allow_registration = state.settings.allow_registration;
             let reauth_window = state.settings.reauth_window;
             // Middleware runs outermost-first in the REVERSE order of `.wrap`:
-            // Logger → security headers → language → error rendering → body limit →
+            // request id → metrics → access log → security headers →
+            // language → error rendering → body limit →
             // cross-site refusal → cookie re-sealing and lifetime →
             // actix-session → actix-identity → session outcome → routes (whose
             // guarded routes add the login guard). The error renderer sits
