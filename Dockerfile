@@ -22,12 +22,13 @@ RUN mkdir src \
     && cargo build --release --locked \
     && rm -rf src
 
-# The real sources. Templates, static files and migrations are compiled into
+# The real sources. Templates, static files, migrations and translations are compiled into
 # the binary, so they are needed here and nowhere else.
 COPY src/ src/
 COPY templates/ templates/
 COPY static/ static/
 COPY migrations/ migrations/
+COPY locales/ locales/
 
 # Forget the stub's build of our own crate (COPY keeps the files' original
 # times, which can be older than the stub's), then build the real binary.
