@@ -1,10 +1,11 @@
 //! session-auth: session-based login with Actix-web.
 //!
 //! A request passes `startup`'s middleware stack, each layer holding only
-//! its own piece (captured there, once per worker): security headers, the
+//! its own piece (captured there, once per worker): the `envelope` (the
+//! request's id, its language and the security headers), the
 //! one error renderer (`render::errors`, which answers every error in the
-//! request's `render::Format`), the body limit (`body_limit`), the
-//! cross-site refusal (`auth::csrf`), the session cookie's upkeep
+//! request's `render::Format`), `admission` (the body limit, `body_limit`,
+//! and the cross-site refusal, `auth::csrf`), the session cookie's upkeep
 //! (`auth::session_cookie`), actix-session (the encrypted cookie) and
 //! actix-identity. `routes` holds the route table; the protected routes sit
 //! behind one guard (`auth::guard`), which asks `auth::authenticator` who is
@@ -22,6 +23,7 @@
 // Lints: the `[lints]` table in Cargo.toml (it covers every target).
 
 pub(crate) mod access_log;
+pub(crate) mod admission;
 pub(crate) mod assets;
 pub(crate) mod auth;
 pub(crate) mod body_limit;
@@ -31,6 +33,7 @@ pub mod config;
 pub(crate) mod cookies;
 pub(crate) mod db;
 pub(crate) mod domain;
+pub(crate) mod envelope;
 pub(crate) mod error;
 pub(crate) mod flash;
 pub(crate) mod housekeeping;

@@ -9,10 +9,8 @@
 use std::sync::Arc;
 
 use actix_web::HttpMessage as _;
-use actix_web::body::MessageBody;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{HeaderName, HeaderValue};
-use actix_web::middleware::Next;
+use actix_web::dev::ServiceRequest;
+use actix_web::http::header::HeaderName;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
@@ -53,6 +51,23 @@ impl RequestId {
         &self.0
     }
 
+    /// The id `req` is handled under: its trusted proxy's, else a new one.
+    /// Kept in the request's extensions too, for the handlers.
+    pub fn of(req: &ServiceRequest, trusted: &TrustedProxies) -> Self {
+        let forwarded = client_ip::peer_is_trusted(req.request(), trusted)
+            .then(|| req.headers().get(&HEADER)?.to_str().ok())
+            .flatten()
+            .and_then(Self::from_proxy);
+        let id = forwarded.unwrap_or_default();
+        req.extensions_mut().insert(id.clone());
+        id
+    }
+
+    /// Runs `work` (a request's handling) in this id's scope.
+    pub async fn scope<F: Future>(self, work: F) -> F::Output {
+        CURRENT.scope(self, work).await
+    }
+
     /// The id of the request being handled on this task, if any.
     pub fn current() -> Option<Self> {
         CURRENT.try_with(Clone::clone).ok()
@@ -72,26 +87,6 @@ impl Default for RequestId {
     fn default() -> Self {
         Self::new()
     }
-}
-
-/// Middleware (outermost): gives the request its id, handles it within
-/// that id's scope, and puts the id on the answer, errors included.
-pub async fn assign<B: MessageBody>(
-    trusted: &TrustedProxies,
-    req: ServiceRequest,
-    next: Next<B>,
-) -> Result<ServiceResponse<B>, actix_web::Error> {
-    let forwarded = client_ip::peer_is_trusted(req.request(), trusted)
-        .then(|| req.headers().get(&HEADER)?.to_str().ok())
-        .flatten()
-        .and_then(RequestId::from_proxy);
-    let id = forwarded.unwrap_or_default();
-    req.extensions_mut().insert(id.clone());
-    let mut res = CURRENT.scope(id.clone(), next.call(req)).await?;
-    if let Ok(value) = HeaderValue::from_str(id.as_str()) {
-        res.headers_mut().insert(HEADER, value);
-    }
-    Ok(res)
 }
 
 #[cfg(test)]

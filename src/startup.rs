@@ -6,12 +6,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::Server;
-use actix_web::middleware::{Condition, DefaultHeaders, from_fn};
+use actix_web::middleware::{Condition, from_fn};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context as _;
 
 use crate::access_log::{self, log_access};
-use crate::auth::csrf::refuse_cross_site;
+use crate::admission::admit;
 use crate::auth::login::identity_middleware;
 use crate::auth::passkeys::Passkeys;
 use crate::auth::session_cookie::{
@@ -19,10 +19,11 @@ use crate::auth::session_cookie::{
 };
 use crate::auth::throttle::Throttle;
 use crate::auth::{Authenticator, PasswordHasher, SessionTimeouts};
-use crate::body_limit::{BODY_LIMIT, limit_body};
+use crate::body_limit::BODY_LIMIT;
 use crate::config::{PublicUrl, Settings};
 use crate::cookies::SealedCookie;
 use crate::db::{self, Database};
+use crate::envelope::envelope;
 use crate::flash::FlashCookies;
 use crate::housekeeping::Housekeeping;
 use crate::i18n;
@@ -30,7 +31,6 @@ use crate::mail::{Mailer, Outbox};
 use crate::metrics::requests::{self, WorkerRequests};
 use crate::metrics::{self, Kind, Metrics, Probe};
 use crate::render::{self, Pages};
-use crate::request_id;
 use crate::routes;
 use crate::signals::StopSignals;
 use crate::state::AppState;
@@ -56,7 +56,9 @@ impl Application {
     /// listener (port 0 picks a free one).
     pub async fn build(mut settings: Settings) -> anyhow::Result<Self> {
         i18n::check().map_err(|e| anyhow::anyhow!("loading translations: {e}"))?;
-        let hasher = PasswordHasher::start(settings.bcrypt_cost, settings.workers)?;
+        // One hashing thread more than the workers: measured, the fewest that
+        // keep logins at a third of the bcrypt bound during a page flood.
+        let hasher = PasswordHasher::start(settings.bcrypt_cost, settings.workers + 1)?;
         let url = settings.database_url.clone();
         let size = settings.database_pool_size;
         let pool = tokio::task::spawn_blocking(move || {
@@ -123,13 +125,13 @@ impl Application {
             let allow_registration = state.settings.allow_registration;
             let reauth_window = state.settings.reauth_window;
             // Middleware runs outermost-first in the REVERSE order of `.wrap`:
-            // request id → metrics → access log → security headers →
-            // language → error rendering → body limit →
-            // cross-site refusal → cookie re-sealing and lifetime →
+            // envelope (request id, language, security headers) → metrics →
+            // access log → error rendering → admission (body limit, then
+            // cross-site refusal) → cookie re-sealing and lifetime →
             // actix-session → actix-identity → session outcome → routes (whose
             // guarded routes add the login guard). The error renderer sits
-            // outside everything that can fail, and inside the headers every
-            // answer carries.
+            // outside everything that can fail, and inside the envelope
+            // whose headers every answer carries.
             App::new()
                 .app_data(state.clone())
                 .app_data(web::PayloadConfig::new(BODY_LIMIT))
@@ -147,17 +149,12 @@ impl Application {
                 }))
                 .wrap(from_fn(move |req, next| {
                     let proxies = Rc::clone(&proxies);
-                    async move { refuse_cross_site(&proxies, req, next).await }
+                    async move { admit(&proxies, req, next).await }
                 }))
-                .wrap(from_fn(limit_body))
                 .wrap(from_fn(move |req, next| {
                     let pages = Rc::clone(&pages);
                     async move { render::render_errors(&pages, req, next).await }
                 }))
-                // Outside the error renderer, so that errors speak the
-                // request's language too.
-                .wrap(from_fn(i18n::speak))
-                .wrap(security_headers())
                 // The access log costs a formatted line per request: skip it
                 // entirely when RUST_LOG leaves it out.
                 .wrap(Condition::new(access_log, from_fn(log_access)))
@@ -176,10 +173,10 @@ impl Application {
                     }),
                 ))
                 // Outermost: every answer, and every log line of its request,
-                // carries the request's id.
+                // carries the request's id; errors speak its language too.
                 .wrap(from_fn(move |req, next| {
                     let proxies = Rc::clone(&ids_from);
-                    async move { request_id::assign(&proxies, req, next).await }
+                    async move { envelope(&proxies, req, next).await }
                 }))
         })
         .workers(workers)
@@ -401,16 +398,4 @@ fn session_cookie_config(settings: &Settings) -> SessionCookieConfig {
             .collect(),
         remember_secs: i64::try_from(settings.remember_me_duration.as_secs()).unwrap_or(i64::MAX),
     }
-}
-
-fn security_headers() -> DefaultHeaders {
-    DefaultHeaders::new()
-        .add((
-            "Content-Security-Policy",
-            "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'",
-        ))
-        .add(("X-Content-Type-Options", "nosniff"))
-        .add(("Referrer-Policy", "same-origin"))
-        .add(("X-Frame-Options", "DENY"))
-        .add(("Cross-Origin-Opener-Policy", "same-origin"))
 }

@@ -7,24 +7,19 @@
 //! The same rule as Go's `net/http` CrossOriginProtection; like Go it
 //! compares hosts, not schemes (HSTS covers the scheme).
 
-use actix_web::body::{EitherBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::dev::ServiceRequest;
 use actix_web::http::header::{self, HeaderMap};
-use actix_web::middleware::Next;
 
 use crate::client_ip::{self, TrustedProxies};
 use crate::error::AppError;
 use crate::i18n::Text;
 
-/// Middleware: see the module docs. `trusted` (`TRUSTED_PROXIES`) may name
-/// the host the client addressed (`X-Forwarded-Host`).
-pub async fn refuse_cross_site<B: MessageBody>(
-    trusted: &TrustedProxies,
-    req: ServiceRequest,
-    next: Next<B>,
-) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
-    if req.method().is_safe() || is_same_origin(&req, trusted) {
-        return Ok(next.call(req).await?.map_into_left_body());
+/// Refuses (403) an unsafe request from another site; see the module docs.
+/// `trusted` (`TRUSTED_PROXIES`) may name the host the client addressed
+/// (`X-Forwarded-Host`).
+pub fn check(req: &ServiceRequest, trusted: &TrustedProxies) -> Result<(), AppError> {
+    if req.method().is_safe() || is_same_origin(req, trusted) {
+        return Ok(());
     }
     log::warn!(
         "refused a cross-site {} {} (Sec-Fetch-Site {:?}, Origin {:?})",
@@ -33,8 +28,7 @@ pub async fn refuse_cross_site<B: MessageBody>(
         header_str(req.headers(), "sec-fetch-site").unwrap_or("-"),
         header_str(req.headers(), "origin").unwrap_or("-"),
     );
-    let refusal = AppError::Forbidden(Text::new("error-cross-site"));
-    Ok(req.error_response(refusal).map_into_right_body())
+    Err(AppError::Forbidden(Text::new("error-cross-site")))
 }
 
 fn is_same_origin(req: &ServiceRequest, trusted: &TrustedProxies) -> bool {

@@ -1,7 +1,13 @@
-//! The threads that run bcrypt: as many as there are cores, at the
-//! lowest CPU priority (`SCHED_IDLE` on Linux). Alone they use every core;
-//! during a login storm they yield to the threads serving pages, so
-//! hashing never starves interactive requests.
+//! The threads that run bcrypt: one more than there are cores, at normal
+//! priority, each hash computed in short turns (`bcrypt_in_turns`).
+//!
+//! Alone they use every core. During a page flood they get the scheduler's
+//! fair share, about threads ÷ (threads + busy page threads) of the CPU, so
+//! a login waits seconds, not forever; and since a turn is about 0.2 ms, a
+//! worker thread with requests never waits long behind one. Measured
+//! (bench/README.md): at the lowest priority (`SCHED_IDLE`) a page flood
+//! let no login through at all; at normal priority in one piece the pages'
+//! p99 more than doubled.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, SyncSender, TrySendError};
@@ -17,7 +23,7 @@ type Job = Box<dyn FnOnce() + Send>;
 /// Waiting bcrypt jobs beyond this are refused with 429 rather than queued.
 const QUEUE_LIMIT: usize = 256;
 
-/// A fixed pool of low-priority hashing threads.
+/// A fixed pool of hashing threads.
 #[derive(Clone)]
 pub struct HashThreads {
     jobs: SyncSender<Job>,
@@ -26,7 +32,7 @@ pub struct HashThreads {
 }
 
 impl HashThreads {
-    /// Starts `threads` hashing threads. They are never joined, so a hash
+    /// Starts `threads` hashing threads at normal priority. They are never joined, so a hash
     /// still running (or queued) when the server stops does not hold up the
     /// exit: the process ends when `main` returns, and they with it.
     pub fn start(threads: usize) -> std::io::Result<Self> {
@@ -39,7 +45,6 @@ impl HashThreads {
             std::thread::Builder::new()
                 .name(format!("bcrypt-{n}"))
                 .spawn(move || {
-                    lower_priority();
                     loop {
                         // Holding the lock only while waiting hands jobs out one by one.
                         let job = match queue.lock() {
@@ -96,28 +101,6 @@ impl HashThreads {
         result
             .await
             .map_err(|_| AppError::Unexpected(anyhow::anyhow!("a password hashing job panicked")))
-    }
-}
-
-fn lower_priority() {
-    #[cfg(target_os = "linux")]
-    {
-        use thread_priority::{
-            NormalThreadSchedulePolicy, ThreadPriority, ThreadSchedulePolicy,
-            set_thread_priority_and_policy, thread_native_id,
-        };
-        let idle = ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle);
-        if let Err(e) =
-            set_thread_priority_and_policy(thread_native_id(), ThreadPriority::Min, idle)
-        {
-            log::warn!("could not lower the priority of a hashing thread: {e:?}");
-        }
-    }
-    #[cfg(not(target_os = "linux"))]
-    if let Err(e) =
-        thread_priority::set_current_thread_priority(thread_priority::ThreadPriority::Min)
-    {
-        log::warn!("could not lower the priority of a hashing thread: {e:?}");
     }
 }
 

@@ -2,6 +2,7 @@
 //! session cookie's upkeep.
 
 pub mod authenticator;
+pub mod bcrypt_in_turns;
 pub mod credentials;
 pub mod csrf;
 pub mod expiry;

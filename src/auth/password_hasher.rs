@@ -1,5 +1,5 @@
-//! bcrypt, always on the low-priority hashing threads (`hash_threads`), never
-//! on the threads that serve requests.
+//! bcrypt, always on the hashing threads (`hash_threads`), never on the
+//! threads that serve requests, and in short turns (`bcrypt_in_turns`).
 //!
 //! A login for an unknown name, or with a password bcrypt cannot check in
 //! full (over 72 bytes), verifies against a dummy hash so that it costs the
@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 
+use super::bcrypt_in_turns;
 use super::hash_threads::HashThreads;
 use crate::domain::{MAX_PASSWORD_BYTES, NewPassword};
 use crate::error::AppError;
@@ -58,7 +59,7 @@ impl PasswordHasher {
     pub async fn hash(&self, password: NewPassword) -> Result<String, AppError> {
         let cost = self.cost;
         self.pool
-            .run(move || bcrypt::hash(password.expose(), cost))
+            .run(move || bcrypt_in_turns::hash(password.expose().as_bytes(), cost))
             .await?
             .map_err(|e| AppError::Unexpected(anyhow::anyhow!("hashing a password: {e}")))
     }
@@ -80,10 +81,10 @@ impl PasswordHasher {
         // password is a failed login, at the same cost as any other.
         let checkable = candidate.len() <= MAX_PASSWORD_BYTES;
         let Some(hash) = stored.filter(|_| checkable) else {
-            let _ = bcrypt::verify(candidate, &self.dummy);
+            let _ = bcrypt_in_turns::verify(candidate.as_bytes(), &self.dummy);
             return Verification::Invalid;
         };
-        match bcrypt::verify(candidate, hash) {
+        match bcrypt_in_turns::verify(candidate.as_bytes(), hash) {
             Ok(true) => Verification::Valid {
                 rehash: self.rehash_if_needed(candidate, hash),
             },
@@ -100,7 +101,7 @@ impl PasswordHasher {
         if stored_cost == self.cost {
             return None;
         }
-        match bcrypt::hash(password, self.cost) {
+        match bcrypt_in_turns::hash(password.as_bytes(), self.cost) {
             Ok(new_hash) => Some(new_hash),
             Err(e) => {
                 log::error!("re-hashing a password at cost {}: {e}", self.cost);

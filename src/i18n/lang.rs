@@ -1,17 +1,16 @@
 //! Which language a request is answered in: the `lang` cookie (the switch on
 //! every page), else the best match in `Accept-Language`, else English.
-//! [`speak`] decides it once per request and keeps it for the request's
+//! The outermost middleware (`envelope`) decides it once per request with
+//! [`Lang::of`] and keeps it for the request's
 //! whole course ([`Lang::current`]), so that whatever renders a message —
 //! a page, an error, a JSON `message`, a mail — finds it without being told.
 
 use std::convert::Infallible;
 use std::future::{Ready, ready};
 
-use actix_web::body::MessageBody;
 use actix_web::cookie::Cookie;
-use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::dev::Payload;
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpRequest};
 
 use crate::cookies;
@@ -107,6 +106,16 @@ impl Lang {
         CURRENT.scope(self, work).await
     }
 
+    /// Says on an answer that it is in this language (`Content-Language`),
+    /// and that caches must tell `Accept-Language` apart.
+    pub fn announce(self, headers: &mut header::HeaderMap) {
+        headers.insert(
+            header::CONTENT_LANGUAGE,
+            HeaderValue::from_static(self.code()),
+        );
+        headers.append(header::VARY, HeaderValue::from_static("Accept-Language"));
+    }
+
     /// The cookie that remembers this language.
     pub fn cookie(self, secure: bool) -> Cookie<'static> {
         let name = if secure {
@@ -123,32 +132,19 @@ impl Lang {
 /// The `lang` cookie's value, read from the headers themselves: actix's
 /// `req.cookie()` would parse and keep the cookies before the session
 /// middleware re-seals a fallback-key cookie in the header, and the session
-/// would then read the stale one.
+/// would then read the stale one. Bytes, not text: every request pays for
+/// this, and the session cookie beside it is long.
 fn chosen_in(headers: &header::HeaderMap) -> Option<&str> {
     headers
         .get_all(header::COOKIE)
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE_NAMES.0 || *name == COOKIE_NAMES.1)
-        .map(|(_, value)| value)
-}
-
-/// Middleware: answers the request in its language, and says so
-/// (`Content-Language`; `Vary: Accept-Language` for caches).
-pub async fn speak<B: MessageBody>(
-    req: ServiceRequest,
-    next: Next<B>,
-) -> Result<ServiceResponse<B>, actix_web::Error> {
-    let lang = Lang::of(req.request());
-    let mut res = lang.scope(next.call(req)).await?;
-    let headers = res.headers_mut();
-    headers.insert(
-        header::CONTENT_LANGUAGE,
-        HeaderValue::from_static(lang.code()),
-    );
-    headers.append(header::VARY, HeaderValue::from_static("Accept-Language"));
-    Ok(res)
+        .flat_map(|v| v.as_bytes().split(|b| *b == b';'))
+        .find_map(|pair| {
+            let pair = pair.trim_ascii_start();
+            let value = [COOKIE_NAMES.0, COOKIE_NAMES.1]
+                .into_iter()
+                .find_map(|name| pair.strip_prefix(name.as_bytes())?.strip_prefix(b"="))?;
+            std::str::from_utf8(value.trim_ascii_end()).ok()
+        })
 }
 
 /// Handlers take the language as an argument (cannot fail).

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 pub use catalog::Arg;
 pub use catalog::check;
-pub use lang::{Lang, speak};
+pub use lang::Lang;
 pub use text::Text;
 
 /// `problems` in English, one after the other (the command line, the logs).
