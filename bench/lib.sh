@@ -4,7 +4,7 @@
 # A free TCP port on 127.0.0.1.
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-# wrk's summary → "req/s p50_ms p99_ms non2xx timeouts".
+# wrk's summary → "req/s p50_ms p99_ms max_ms non2xx timeouts".
 wrk_run() {
     local out
     out=$(wrk --latency "$@")
@@ -16,11 +16,12 @@ wrk_run() {
             return v;
         }
         /Requests\/sec:/ { rps = $2 }
+        $1 == "Latency" && !max { max = ms($4) }
         $1 == "50%" { p50 = ms($2) }
         $1 == "99%" { p99 = ms($2) }
         /Non-2xx or 3xx responses:/ { non = $5 }
         /Socket errors:/ { timeouts = $NF }
-        END { printf "%.1f %.2f %.2f %d %d\n", rps, p50, p99, non + 0, timeouts + 0 }
+        END { printf "%.1f %.2f %.2f %.2f %d %d\n", rps, p50, p99, max, non + 0, timeouts + 0 }
     ' <<<"$out"
 }
 
