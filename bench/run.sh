@@ -231,6 +231,6 @@ result=bench/results/$(date -u +%Y-%m-%d-%H%M).md
     echo
     echo "Machine: $CORES cores ($cpu), $(uname -sr). $ROUNDS rounds of the references and $SCENARIOS, interleaved, wrk $DURATION each after a $WARMUP warm-up; bcrypt cost $COST; commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src Cargo.lock || echo ' (with changes)')."
     echo
-    python3 "$ROOT/bench/summary.py" "$work/rows"
+    python3 "$ROOT/bench/summary.py" "$work/rows" "$COST"
 } | tee "$result"
 say "written to $result"

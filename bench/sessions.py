@@ -5,7 +5,6 @@ as a wrk Lua script that rotates over them.
     bench/sessions.py BASE_URL USERS SESSIONS OUT.lua
     bench/sessions.py --totp BASE_URL USERNAME
 
-
 Registers USERS users (`many0`, `many1`, ...) on the app at BASE_URL, logs
 each in SESSIONS / USERS times (every login is a session of its own), and
 writes OUT.lua: each wrk request sends the next session's cookie, so 32
@@ -78,13 +77,13 @@ def totp_session(base, username):
     steps.append(("/register", status))
     status, setup, cookie = post_json(conn, "/account/2fa/setup", {}, cookie)
     steps.append(("/account/2fa/setup", status))
-    now = time.time()
-    status, _, cookie = post_json(conn, "/account/2fa/confirm", {"code": totp(setup.get("secret", "A"), now)}, cookie)
+    secret, now = setup.get("secret", "A"), time.time()
+    status, _, cookie = post_json(conn, "/account/2fa/confirm", {"code": totp(secret, now)}, cookie)
     steps.append(("/account/2fa/confirm", status))
     status, _, pending = post_json(conn, "/login", account)
     steps.append(("/login", status))
     # The next period's code: the one just used cannot be used again.
-    status, _, cookie = post_json(conn, "/login/2fa", {"code": totp(setup.get("secret", "A"), now + 30)}, pending)
+    status, _, cookie = post_json(conn, "/login/2fa", {"code": totp(secret, now + 30)}, pending)
     steps.append(("/login/2fa", status))
     if any(s >= 400 for _, s in steps) or cookie == pending:
         sys.exit(f"error: the TOTP login failed: {steps}")

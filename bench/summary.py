@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 """The table of bench/run.sh, from its rows file.
 
-    bench/summary.py ROWS
+    bench/summary.py ROWS COST
 
 Each row is "BACKEND ROUND SCENARIO req/s p50 p99 max non2xx timeouts"
 (the references C, the ceiling, and B, the bcrypt bound in logins/s, have
 rows of their own in every round), or "BACKEND 0 rss|start|poolwaits VALUE".
 Every ratio is taken within one round and the table gives the median of the
 rounds with their spread (min–max); a target is met when the median meets
-it. Prints Markdown; exits 0 whatever the outcome (the table says it).
+it. COST is the bcrypt cost of B, for its label. Prints Markdown; exits 0 whatever the outcome (the table says it).
 """
 
 import statistics
@@ -66,7 +66,7 @@ def main():
         b = rounds("B")
         if b:
             rows = list(b.values())
-            print(f"| {backend} | B bcrypt bound: cores ÷ one cost-{sys.argv[2] if len(sys.argv) > 2 else 12} verify ({statistics.median(r[1] for r in rows):.0f} ms) | {statistics.median(r[0] for r in rows):.2f} logins/s | | | | | | spread {min(r[0] for r in rows):.2f}–{max(r[0] for r in rows):.2f} | reference | |")
+            print(f"| {backend} | B bcrypt bound: cores ÷ one cost-{sys.argv[2]} verify ({statistics.median(r[1] for r in rows):.0f} ms) | {statistics.median(r[0] for r in rows):.2f} logins/s | | | | | | spread {min(r[0] for r in rows):.2f}–{max(r[0] for r in rows):.2f} | reference | |")
 
         text, m = ratio(per_round("S1", "C"))
         line("S1", "S1 authenticated /dashboard", f"{text} of C", "≥ 60%", m >= 0.60)

@@ -18,7 +18,7 @@ use actix_web::middleware::Next;
 
 use crate::client_ip::TrustedProxies;
 use crate::i18n::Lang;
-use crate::request_id::RequestId;
+use crate::request_id::{self, RequestId};
 
 /// The headers every answer carries (a handler's own value wins).
 const SECURITY_HEADERS: [(HeaderName, &str); 5] = [
@@ -47,7 +47,7 @@ pub async fn envelope<B: MessageBody>(
     let mut res = id.clone().scope(lang.scope(next.call(req))).await?;
     let headers = res.headers_mut();
     if let Ok(value) = HeaderValue::from_str(id.as_str()) {
-        headers.insert(crate::request_id::HEADER, value);
+        headers.insert(request_id::HEADER, value);
     }
     lang.announce(headers);
     add_security_headers(headers);

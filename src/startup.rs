@@ -56,8 +56,9 @@ impl Application {
     /// listener (port 0 picks a free one).
     pub async fn build(mut settings: Settings) -> anyhow::Result<Self> {
         i18n::check().map_err(|e| anyhow::anyhow!("loading translations: {e}"))?;
-        // One hashing thread more than the workers: measured, the fewest that
-        // keep logins at a third of the bcrypt bound during a page flood.
+        // One hashing thread more than the workers (bench/README.md, "Logins
+        // during a page flood"): two left logins a quarter of the bcrypt
+        // bound during a page flood, four cut the pages to half.
         let hasher = PasswordHasher::start(settings.bcrypt_cost, settings.workers + 1)?;
         let url = settings.database_url.clone();
         let size = settings.database_pool_size;

@@ -23,7 +23,7 @@ const BCRYPT_BASE64: GeneralPurpose = GeneralPurpose::new(&BCRYPT, NO_PAD);
 
 /// Rounds of the key schedule between two yields: each round is two key
 /// expansions, about 55 µs on the 2-core machines of the benchmarks.
-const ROUNDS_PER_TURN: u32 = 4;
+const ROUNDS_PER_TURN: u64 = 4;
 
 /// The longest password bcrypt reads, in bytes (then a terminating NUL, if
 /// there is room).
@@ -76,7 +76,7 @@ fn raw(cost: u32, salt: [u8; 16], password: &[u8]) -> [u8; 24] {
     for round in 0..1u64 << cost {
         state.bc_expand_key(key);
         state.bc_expand_key(&salt);
-        if round % u64::from(ROUNDS_PER_TURN) == u64::from(ROUNDS_PER_TURN) - 1 {
+        if round % ROUNDS_PER_TURN == ROUNDS_PER_TURN - 1 {
             std::thread::yield_now();
         }
     }

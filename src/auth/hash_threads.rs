@@ -1,5 +1,5 @@
-//! The threads that run bcrypt: one more than there are cores, at normal
-//! priority, each hash computed in short turns (`bcrypt_in_turns`).
+//! The threads that run bcrypt: one more than the workers (`startup`), at
+//! normal priority, each hash computed in short turns (`bcrypt_in_turns`).
 //!
 //! Alone they use every core. During a page flood they get the scheduler's
 //! fair share, about threads ÷ (threads + busy page threads) of the CPU, so
@@ -32,8 +32,8 @@ pub struct HashThreads {
 }
 
 impl HashThreads {
-    /// Starts `threads` hashing threads at normal priority. They are never joined, so a hash
-    /// still running (or queued) when the server stops does not hold up the
+    /// Starts `threads` hashing threads at normal priority. They are never
+    /// joined, so a hash still running (or queued) when the server stops does not hold up the
     /// exit: the process ends when `main` returns, and they with it.
     pub fn start(threads: usize) -> std::io::Result<Self> {
         let (jobs, queue) = mpsc::sync_channel::<Job>(QUEUE_LIMIT);

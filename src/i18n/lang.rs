@@ -1,9 +1,9 @@
 //! Which language a request is answered in: the `lang` cookie (the switch on
 //! every page), else the best match in `Accept-Language`, else English.
 //! The outermost middleware (`envelope`) decides it once per request with
-//! [`Lang::of`] and keeps it for the request's
-//! whole course ([`Lang::current`]), so that whatever renders a message —
-//! a page, an error, a JSON `message`, a mail — finds it without being told.
+//! [`Lang::of`] and keeps it for the request's whole course
+//! ([`Lang::current`]), so that whatever renders a message — a page, an
+//! error, a JSON `message`, a mail — finds it without being told.
 
 use std::convert::Infallible;
 use std::future::{Ready, ready};
