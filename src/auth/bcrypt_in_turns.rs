@@ -25,6 +25,10 @@ const BCRYPT_BASE64: GeneralPurpose = GeneralPurpose::new(&BCRYPT, NO_PAD);
 /// expansions, about 55 µs on the 2-core machines of the benchmarks.
 const ROUNDS_PER_TURN: u64 = 4;
 
+/// Where the digest starts in a stored hash: after "$2b$12$" and the
+/// 22-character salt; it is the last 31 characters.
+const DIGEST_AT: usize = 29;
+
 /// The longest password bcrypt reads, in bytes (then a terminating NUL, if
 /// there is room).
 const MAX_KEY: usize = 72;
@@ -49,9 +53,8 @@ pub fn verify(password: &[u8], stored: &str) -> Result<bool, bcrypt::BcryptError
     let parts = bcrypt::HashParts::from_str(stored)?;
     let digest = raw(parts.get_cost(), parts.get_salt_raw(), password);
     let ours = BCRYPT_BASE64.encode(&digest[..23]);
-    // The digest is the last 31 characters (after "$2b$12$" and the salt);
-    // every byte is compared, whatever the first difference.
-    let theirs = stored.as_bytes().get(29..).unwrap_or_default();
+    // Every byte is compared, whatever the first difference.
+    let theirs = stored.as_bytes().get(DIGEST_AT..).unwrap_or_default();
     let differ = ours.len() != theirs.len()
         || ours
             .bytes()
@@ -155,7 +158,7 @@ mod tests {
         // One character of the digest changed: one in the middle, as the
         // last carries only 4 bits and most changes there are not base64.
         let mut tampered = stored.clone().into_bytes();
-        let middle = 29 + 15;
+        let middle = DIGEST_AT + 15;
         tampered[middle] = if tampered[middle] == b'a' { b'b' } else { b'a' };
         let tampered = String::from_utf8(tampered).unwrap();
         assert!(!verify(b"right", &tampered).unwrap());
