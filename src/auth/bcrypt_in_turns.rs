@@ -1,17 +1,20 @@
 //! bcrypt computed in short turns: the same hashes as the `bcrypt` crate
 //! (which still parses them), but the expensive key schedule gives up the
-//! CPU every [`ROUNDS_PER_TURN`] rounds (about 0.2 ms at any cost).
+//! CPU after every [`TURN`] of work (1 ms, at any cost and on any machine).
 //!
 //! Why: a hash at cost 12 is a quarter of a second of CPU in one piece. The
 //! hashing threads run at normal priority so that logins are not starved by
 //! a page flood (`hash_threads`), and the kernel would let such a thread keep
-//! a core for a whole time slice (milliseconds) while a worker thread with
-//! requests waits behind it: the pages' p99 doubled in the measurements
-//! (bench/README.md). Yielding between turns lets the waiting worker run at
-//! once, while the share of CPU hashing gets stays the scheduler's fair one.
-//! With nothing else to run, a yield returns at once (under 1% of the time).
+//! a core for a whole time slice while a worker thread with requests waits
+//! behind it: the pages' p99 doubled in the measurements (bench/README.md).
+//! Yielding between turns lets a waiting worker run within a millisecond.
+//! The length of a turn sets the logins' share during a page flood, since
+//! each yield gives up the rest of the thread's slice: turns of 0.2 ms left
+//! logins 19–28% of the bcrypt bound, 1 ms 40–43% with the pages' p99
+//! within 1.5× of S1's. With nothing else to run, a yield returns at once.
 
 use std::str::FromStr as _;
+use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use base64::alphabet::BCRYPT;
@@ -21,9 +24,10 @@ use blowfish::Blowfish;
 /// bcrypt's own base64 (`./A–Za–z0–9`, no padding).
 const BCRYPT_BASE64: GeneralPurpose = GeneralPurpose::new(&BCRYPT, NO_PAD);
 
-/// Rounds of the key schedule between two yields: each round is two key
-/// expansions, about 55 µs on the 2-core machines of the benchmarks.
-const ROUNDS_PER_TURN: u64 = 4;
+/// How long the key schedule runs between two yields. Bounded in time, not
+/// in rounds, so that the share hashing gets is the same on a fast and a
+/// slow machine (a round, two key expansions, takes 55–90 µs on ours).
+const TURN: Duration = Duration::from_micros(1000);
 
 /// Where the digest starts in a stored hash: after "$2b$12$" and the
 /// 22-character salt; it is the last 31 characters.
@@ -76,11 +80,14 @@ fn raw(cost: u32, salt: [u8; 16], password: &[u8]) -> [u8; 24] {
 
     let mut state = Blowfish::bc_init_state();
     state.salted_expand_key(&salt, key);
-    for round in 0..1u64 << cost {
+    let mut turn_began = Instant::now();
+    for _ in 0..1u64 << cost {
         state.bc_expand_key(key);
         state.bc_expand_key(&salt);
-        if round % ROUNDS_PER_TURN == ROUNDS_PER_TURN - 1 {
+        // Reading the clock costs tens of nanoseconds against a round's tens of microseconds.
+        if turn_began.elapsed() >= TURN {
             std::thread::yield_now();
+            turn_began = Instant::now();
         }
     }
 

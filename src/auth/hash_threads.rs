@@ -3,8 +3,8 @@
 //!
 //! Alone they use every core. During a page flood they get the scheduler's
 //! fair share, about threads ÷ (threads + busy page threads) of the CPU, so
-//! a login waits seconds, not forever; and since a turn is about 0.2 ms, a
-//! worker thread with requests never waits long behind one. Measured
+//! a login waits seconds, not forever; and since a turn is 1 ms, a worker
+//! thread with requests never waits long behind one. Measured
 //! (bench/README.md): at the lowest priority (`SCHED_IDLE`) a page flood
 //! let no login through at all; at normal priority in one piece the pages'
 //! p99 more than doubled.
