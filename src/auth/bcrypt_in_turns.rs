@@ -10,8 +10,8 @@
 //! Yielding between turns lets a waiting worker run within a millisecond.
 //! The length of a turn sets the logins' share during a page flood, since
 //! each yield gives up the rest of the thread's slice: turns of 0.2 ms left
-//! logins 19–28% of the bcrypt bound, 1 ms 40–43% with the pages' p99
-//! within 1.5× of S1's. With nothing else to run, a yield returns at once.
+//! logins 19–28% of the bcrypt bound, 1 ms 39–43% with the pages' p99
+//! within 1.7× of S1's. With nothing else to run, a yield returns at once.
 
 use std::str::FromStr as _;
 use std::time::{Duration, Instant};
